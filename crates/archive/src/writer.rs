@@ -1,0 +1,274 @@
+//! Writing to the archive in durable batches.
+//!
+//! Call order: [`Writer::stage`] any number of captures (each may carry a new version record),
+//! then [`Writer::commit`]. A commit is three steps, each ended by a durability barrier:
+//!
+//! 1. staged record bytes are already in `archive/.staging/`; flush them;
+//! 2. rename each into its final `v<N>.md` path; flush the renames;
+//! 3. append the capture-log lines (sequence numbers and hash chain assigned here); fdatasync.
+//!
+//! A crash before 3 leaves at most records that no log line names (verify reports them as
+//! orphans; re-running the same import adopts them); a crash during 3 leaves a torn last line,
+//! which the next writer cuts off. Nothing a log line names is ever touched again.
+
+use crate::durable::{sync_all, write_atomic};
+use crate::{Archive, ArchiveError, CAPTURE_LOG, SOURCE_META, read_log};
+use model::{CHAIN_START, Capture, SourceId, SourceMeta};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A new version record to store with a capture.
+#[derive(Debug)]
+pub struct StagedVersion<'a> {
+    /// The article's folder relative to the data directory ([`Archive::article_dir`] for a new
+    /// article, the folder of its earlier versions otherwise).
+    pub dir: &'a str,
+    /// The version number; the file is `v<version>.md`.
+    pub version: u32,
+    /// The record file bytes.
+    pub bytes: &'a [u8],
+}
+
+struct Pending {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+struct LogState {
+    file: File,
+    path: PathBuf,
+    next_seq: u64,
+    prev: String,
+}
+
+/// The one writer of a data directory (holds `archive/.lock` while it lives).
+pub struct Writer {
+    archive: Archive,
+    _lock: File,
+    staging: PathBuf,
+    logs: HashMap<SourceId, LogState>,
+    versions: Vec<Pending>,
+    lines: Vec<Capture>,
+    counter: u64,
+}
+
+impl Writer {
+    pub(crate) fn open(archive: Archive) -> Result<Writer, ArchiveError> {
+        let lock_path = archive.archive_dir().join(".lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| ArchiveError::io("open", &lock_path, e))?;
+        lock_exclusive(&lock).map_err(|_| ArchiveError::Locked(archive.root().to_owned()))?;
+        let staging = archive.archive_dir().join(".staging");
+        // Whatever a crashed writer left in staging was never committed.
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| ArchiveError::io("clear", &staging, e))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(|e| ArchiveError::io("create directory", &staging, e))?;
+        Ok(Writer {
+            archive,
+            _lock: lock,
+            staging,
+            logs: HashMap::new(),
+            versions: Vec::new(),
+            lines: Vec::new(),
+            counter: 0,
+        })
+    }
+
+    /// The archive being written.
+    pub fn archive(&self) -> &Archive {
+        &self.archive
+    }
+
+    /// Records what a source is (`source.json`), merging aliases with what is already there.
+    pub fn ensure_source(&mut self, meta: &SourceMeta) -> Result<(), ArchiveError> {
+        let mut current = self.archive.source_meta(&meta.id)?;
+        let path = self.archive.source_dir(&meta.id).join(SOURCE_META);
+        let existed = path.exists();
+        if !existed {
+            current.name = meta.name.clone();
+            current.list_name = meta.list_name.clone();
+        }
+        let before = current.clone();
+        for alias in &meta.aliases {
+            if !current.aliases.contains(alias) {
+                current.aliases.push(alias.clone());
+            }
+        }
+        if current.list_name.is_none() {
+            current.list_name = meta.list_name.clone();
+        }
+        if existed && current == before {
+            return Ok(());
+        }
+        let mut bytes = serde_json::to_vec_pretty(&current).expect("source meta serializes");
+        bytes.push(b'\n');
+        write_atomic(&path, &bytes).map_err(|e| ArchiveError::io("write", &path, e))
+    }
+
+    /// Stages one capture, with its version record when it stores one. The capture's `seq`
+    /// and `prev` are assigned at commit; `path` and `record_sha256` are filled in here.
+    pub fn stage(&mut self, mut capture: Capture, version: Option<StagedVersion<'_>>) -> Result<(), ArchiveError> {
+        if let Some(v) = version {
+            let relative = format!("{}/v{}.md", v.dir, v.version);
+            self.counter += 1;
+            let tmp = self.staging.join(format!("{}.tmp", self.counter));
+            std::fs::write(&tmp, v.bytes).map_err(|e| ArchiveError::io("write", &tmp, e))?;
+            capture.record_sha256 = Some(model::sha256_hex(v.bytes));
+            capture.path = Some(relative.clone());
+            self.versions.push(Pending {
+                tmp,
+                path: self.archive.resolve(&relative),
+            });
+        }
+        self.lines.push(capture);
+        Ok(())
+    }
+
+    /// Number of captures staged and not yet committed.
+    pub fn pending(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Makes everything staged durable (see the module doc) and returns the committed captures
+    /// with their sequence numbers and chain hashes.
+    pub fn commit(&mut self) -> Result<Vec<Capture>, ArchiveError> {
+        if self.lines.is_empty() {
+            return Ok(Vec::new());
+        }
+        let root = self.archive.archive_dir();
+        let staged: Vec<&Path> = self.versions.iter().map(|p| p.tmp.as_path()).collect();
+        sync_all(&root, &staged).map_err(|e| ArchiveError::io("sync", &root, e))?;
+
+        for pending in self.versions.drain(..) {
+            place(&pending)?;
+        }
+        sync_all(&root, &[]).map_err(|e| ArchiveError::io("sync", &root, e))?;
+
+        let lines = std::mem::take(&mut self.lines);
+        let mut committed = Vec::with_capacity(lines.len());
+        let mut buffers: HashMap<SourceId, Vec<u8>> = HashMap::new();
+        for mut capture in lines {
+            let state = self.log_state(&capture.source)?;
+            capture.seq = state.next_seq;
+            capture.prev = state.prev.clone();
+            let json = serde_json::to_vec(&capture).expect("captures serialize");
+            state.prev = model::sha256_hex(&json);
+            state.next_seq += 1;
+            let buf = buffers.entry(capture.source.clone()).or_default();
+            buf.extend_from_slice(&json);
+            buf.push(b'\n');
+            committed.push(capture);
+        }
+        for (source, buf) in buffers {
+            let state = self.logs.get_mut(&source).expect("state opened above");
+            state
+                .file
+                .write_all(&buf)
+                .and_then(|()| state.file.sync_data())
+                .map_err(|e| ArchiveError::io("append to", &state.path, e))?;
+        }
+        Ok(committed)
+    }
+
+    /// The append state of a source's log: next sequence number and the last line's hash.
+    /// Opening cuts off a torn tail left by a crash.
+    fn log_state(&mut self, source: &SourceId) -> Result<&mut LogState, ArchiveError> {
+        if !self.logs.contains_key(source) {
+            let dir = self.archive.source_dir(source);
+            std::fs::create_dir_all(&dir).map_err(|e| ArchiveError::io("create directory", &dir, e))?;
+            let path = dir.join(CAPTURE_LOG);
+            let mut reader = read_log(&self.archive, source)?;
+            let (mut next_seq, mut prev) = (1, CHAIN_START.to_owned());
+            for line in reader.by_ref() {
+                let line = line?;
+                next_seq = line.capture.seq + 1;
+                prev = line.hash;
+            }
+            let torn = reader.torn_tail().is_some();
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .read(true)
+                .open(&path)
+                .map_err(|e| ArchiveError::io("open", &path, e))?;
+            if torn {
+                cut_torn_tail(&file, &path)?;
+            }
+            self.logs.insert(
+                source.clone(),
+                LogState {
+                    file,
+                    path,
+                    next_seq,
+                    prev,
+                },
+            );
+        }
+        Ok(self.logs.get_mut(source).expect("inserted above"))
+    }
+}
+
+/// Moves a staged record to its final path. An existing file there that no log names (a
+/// crash between rename and log append) is adopted when identical and set aside when not.
+fn place(pending: &Pending) -> Result<(), ArchiveError> {
+    let path = &pending.path;
+    let dir = path.parent().expect("record paths have a folder");
+    std::fs::create_dir_all(dir).map_err(|e| ArchiveError::io("create directory", dir, e))?;
+    if path.exists() {
+        let old = std::fs::read(path).map_err(|e| ArchiveError::io("read", path, e))?;
+        let new = std::fs::read(&pending.tmp).map_err(|e| ArchiveError::io("read", &pending.tmp, e))?;
+        if old == new {
+            let _ = std::fs::remove_file(&pending.tmp);
+            return Ok(());
+        }
+        let aside = path.with_extension(format!("md.orphan-{}", std::process::id()));
+        tracing::warn!(path = %path.display(), aside = %aside.display(), "unlogged record differs; setting it aside");
+        std::fs::rename(path, &aside).map_err(|e| ArchiveError::io("rename", path, e))?;
+    }
+    std::fs::rename(&pending.tmp, path).map_err(|e| ArchiveError::io("rename", &pending.tmp, e))
+}
+
+/// Truncates the log after its last newline.
+fn cut_torn_tail(file: &File, path: &Path) -> Result<(), ArchiveError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = file;
+    let len = f.metadata().map_err(|e| ArchiveError::io("stat", path, e))?.len();
+    let mut keep = 0u64;
+    let mut pos = len;
+    let mut chunk = vec![0u8; 1 << 16];
+    while pos > 0 {
+        let start = pos.saturating_sub(chunk.len() as u64);
+        let n = (pos - start) as usize;
+        f.seek(SeekFrom::Start(start)).map_err(|e| ArchiveError::io("seek", path, e))?;
+        f.read_exact(&mut chunk[..n]).map_err(|e| ArchiveError::io("read", path, e))?;
+        if let Some(i) = chunk[..n].iter().rposition(|&b| b == b'\n') {
+            keep = start + i as u64 + 1;
+            break;
+        }
+        pos = start;
+    }
+    tracing::warn!(path = %path.display(), cut = len - keep, "cutting a torn capture-log line left by a crash");
+    file.set_len(keep).map_err(|e| ArchiveError::io("truncate", path, e))?;
+    file.sync_data().map_err(|e| ArchiveError::io("sync", path, e))
+}
+
+fn lock_exclusive(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock only reads the descriptor, which `file` keeps open.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    let _ = file;
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Bringing the index up to date with the capture logs: [`Index::sync`].
+//!
+//! This is the only way rows enter the index, for a live import and for a rebuild alike, so
+//! both reach the same state by construction.
+
+use crate::{Index, IndexError};
+use archive::{Archive, LogLine, log_len, read_log_from};
+use model::{Capture, SourceMeta};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// What the index keeps about a stored version, read from its record file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionMeta {
+    /// The record's title.
+    pub title: String,
+    /// The record's URL (the capture's URL when the record has none).
+    pub url: String,
+    /// The record's publication time.
+    pub published_ms: Option<i64>,
+}
+
+/// Lines applied per SQLite transaction: bounds memory and keeps progress on a long rebuild.
+const LINES_PER_TRANSACTION: usize = 20_000;
+
+impl Index {
+    /// Applies every capture-log line the index has not seen yet. Returns how many were applied.
+    /// If a log is shorter than the index remembers (the archive was replaced or restored),
+    /// the index is cleared and rebuilt from the start.
+    pub fn sync(&mut self, archive: &Archive) -> Result<u64, IndexError> {
+        let sources = archive.sources()?;
+        let mut applied = 0;
+        for meta in &sources {
+            let (seq, offset) = self.upsert_source(meta)?;
+            let len = log_len(archive, &meta.id)?;
+            if len < offset {
+                tracing::warn!(source = %meta.id, "capture log shorter than the index remembers; rebuilding the index");
+                self.clear()?;
+                return self.sync(archive);
+            }
+            if len == offset {
+                continue;
+            }
+            applied += self.apply_log(archive, meta, seq, offset)?;
+        }
+        Ok(applied)
+    }
+
+    fn upsert_source(&mut self, meta: &SourceMeta) -> Result<(u64, u64), IndexError> {
+        let aliases = serde_json::to_string(&meta.aliases).expect("strings serialize");
+        let path = self.path.clone();
+        self.conn
+            .execute(
+                "INSERT INTO sources (id, name, aliases, list_name) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, aliases = ?3, list_name = ?4",
+                params![meta.id.as_str(), meta.name, aliases, meta.list_name],
+            )
+            .map_err(|e| IndexError::sql("update sources", &path, e))?;
+        self.conn
+            .query_row(
+                "SELECT applied_seq, applied_offset FROM sources WHERE id = ?1",
+                [meta.id.as_str()],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|e| IndexError::sql("read sources", &path, e))
+    }
+
+    fn clear(&mut self) -> Result<(), IndexError> {
+        self.conn
+            .execute_batch(
+                "DELETE FROM captures; DELETE FROM versions; DELETE FROM articles;
+                 UPDATE sources SET applied_seq = 0, applied_offset = 0, applied_hash = NULL;",
+            )
+            .map_err(|e| IndexError::sql("clear", &self.path, e))
+    }
+
+    fn apply_log(&mut self, archive: &Archive, meta: &SourceMeta, seq: u64, offset: u64) -> Result<u64, IndexError> {
+        let path = self.path.clone();
+        let sql = |op| {
+            let path = path.clone();
+            move |e| IndexError::sql(op, &path, e)
+        };
+        let mut reader = read_log_from(archive, &meta.id, offset, seq as usize)?;
+        let mut applied = 0u64;
+        loop {
+            let tx = self.conn.transaction().map_err(sql("begin"))?;
+            let mut last: Option<LogLine> = None;
+            for line in reader.by_ref().take(LINES_PER_TRANSACTION) {
+                let line = line?;
+                apply_line(&tx, archive, &line.capture).map_err(sql("apply a capture"))?;
+                applied += 1;
+                last = Some(line);
+            }
+            let Some(last) = last else {
+                return Ok(applied);
+            };
+            tx.execute(
+                "UPDATE sources SET applied_seq = ?2, applied_offset = ?3, applied_hash = ?4 WHERE id = ?1",
+                params![meta.id.as_str(), last.capture.seq as i64, last.end_offset as i64, last.hash],
+            )
+            .map_err(sql("advance"))?;
+            tx.commit().map_err(sql("commit"))?;
+        }
+    }
+}
+
+fn apply_line(tx: &Transaction<'_>, archive: &Archive, c: &Capture) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO captures (source, seq, key, time, event, version, url, status, final_url, path,
+            record_sha256, body_sha256, warc_record_id, via, origin, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        c.source.as_str(),
+        c.seq as i64,
+        c.key.as_str(),
+        c.time,
+        c.event.as_str(),
+        c.version,
+        c.url,
+        c.status,
+        c.final_url,
+        c.path,
+        c.record_sha256,
+        c.body_sha256,
+        c.warc_record_id,
+        c.via,
+        c.origin,
+        c.note,
+    ])?;
+    let Some(path) = c.path.as_deref() else {
+        tx.prepare_cached("UPDATE articles SET last_seen = ?2, last_event = ?3 WHERE key = ?1")?
+            .execute(params![c.key.as_str(), c.time, c.event.as_str()])?;
+        return Ok(());
+    };
+    let meta = version_meta(archive, path, &c.url);
+    let sha = c.record_sha256.as_deref().unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO versions (key, version, source, seq, path, sha256, title, url, published_ms, captured)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        c.key.as_str(),
+        c.version,
+        c.source.as_str(),
+        c.seq as i64,
+        path,
+        sha,
+        meta.title,
+        meta.url,
+        meta.published_ms,
+        c.time
+    ])?;
+    let latest: Option<u32> = tx
+        .prepare_cached("SELECT latest_version FROM articles WHERE key = ?1")?
+        .query_row([c.key.as_str()], |r| r.get(0))
+        .optional()?;
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    match latest {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO articles (key, source, url, title, published_ms, dir, latest_version, latest_sha256,
+                    first_seen, last_seen, last_event)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+            )?
+            .execute(params![
+                c.key.as_str(),
+                c.source.as_str(),
+                meta.url,
+                meta.title,
+                meta.published_ms,
+                dir,
+                c.version,
+                sha,
+                c.time,
+                c.event.as_str()
+            ])?;
+        }
+        Some(v) if c.version >= v => {
+            tx.prepare_cached(
+                "UPDATE articles SET url = ?2, title = ?3, published_ms = COALESCE(?4, published_ms), latest_version = ?5,
+                    latest_sha256 = ?6, last_seen = ?7, last_event = ?8 WHERE key = ?1",
+            )?
+            .execute(params![
+                c.key.as_str(),
+                meta.url,
+                meta.title,
+                meta.published_ms,
+                c.version,
+                sha,
+                c.time,
+                c.event.as_str()
+            ])?;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Title, URL and time of a stored version. A record that cannot be read is indexed with the
+/// capture's URL and an empty title (verify reports it); indexing never stops on one file.
+fn version_meta(archive: &Archive, path: &str, capture_url: &str) -> VersionMeta {
+    let file = archive.resolve(path);
+    let parsed = std::fs::read(&file)
+        .map_err(|e| e.to_string())
+        .and_then(|b| record::parse(&b, path).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(p) => VersionMeta {
+            title: p.record.title,
+            url: p.record.url.unwrap_or_else(|| capture_url.to_owned()),
+            published_ms: p.record.published_ms,
+        },
+        Err(e) => {
+            tracing::warn!(path, error = %e, "cannot read an archived record while indexing");
+            VersionMeta {
+                title: String::new(),
+                url: capture_url.to_owned(),
+                published_ms: None,
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Embedded migrations, applied in order and counted by SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema one version forward. Never edit a shipped entry; append.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sources (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    aliases        TEXT NOT NULL DEFAULT '[]',   -- JSON array of folder names
+    list_name      TEXT,
+    applied_seq    INTEGER NOT NULL DEFAULT 0,   -- last capture-log seq applied
+    applied_offset INTEGER NOT NULL DEFAULT 0,   -- byte offset just past that line
+    applied_hash   TEXT                          -- SHA-256 of that line
+);
+CREATE TABLE articles (
+    key            TEXT PRIMARY KEY,
+    source         TEXT NOT NULL,                -- the source that first saw it
+    url            TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    published_ms   INTEGER,
+    dir            TEXT NOT NULL,                -- folder of its version records
+    latest_version INTEGER NOT NULL,
+    latest_sha256  TEXT NOT NULL,
+    first_seen     TEXT NOT NULL,
+    last_seen      TEXT NOT NULL,
+    last_event     TEXT NOT NULL
+);
+CREATE INDEX articles_source_published ON articles (source, published_ms);
+CREATE INDEX articles_url ON articles (url);
+CREATE TABLE versions (
+    key            TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    source         TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    path           TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    url            TEXT NOT NULL,
+    published_ms   INTEGER,
+    captured       TEXT NOT NULL,
+    PRIMARY KEY (key, version)
+);
+CREATE INDEX versions_sha ON versions (key, sha256);
+CREATE TABLE captures (
+    source         TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    key            TEXT NOT NULL,
+    time           TEXT NOT NULL,
+    event          TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    url            TEXT NOT NULL,
+    status         INTEGER,
+    final_url      TEXT,
+    path           TEXT,
+    record_sha256  TEXT,
+    body_sha256    TEXT,
+    warc_record_id TEXT,
+    via            TEXT,
+    origin         TEXT,
+    note           TEXT,
+    PRIMARY KEY (source, seq)
+);
+CREATE INDEX captures_key ON captures (key);
+CREATE INDEX captures_origin ON captures (origin) WHERE origin IS NOT NULL;
+"#];
+
+pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

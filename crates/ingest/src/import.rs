@@ -1,0 +1,399 @@
+//! `newsvault import`: records from duty-machine trees and loose files into the archive.
+//!
+//! Reading order is deterministic (paths sorted), so re-running an interrupted import makes
+//! the same decisions. Files are read, parsed and hashed on worker threads; one thread decides
+//! identity and version, stages records and commits in batches ([`archive::Writer`]), then
+//! brings the index up to date ([`index::Index::sync`]) after each commit.
+//!
+//! Decisions, per record: same canonical URL and same bytes as any stored version →
+//! `unchanged` (the origin path is still logged, for export); same URL, new bytes → `edited`
+//! (a new version); unknown URL → `new`. A stored record is the imported file, byte for byte.
+
+use crate::{IngestError, identify, source_for_folder, source_for_url};
+use archive::{Archive, StagedVersion, Writer};
+use index::Index;
+use model::{ArticleKey, Capture, EventKind, SourceId, SourceMeta};
+use record::layout::{known_site, parse_file_name};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Tuning for an import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// Captures per durable commit.
+    pub batch: usize,
+    /// Parser threads (0: one per core).
+    pub threads: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { batch: 2000, threads: 0 }
+    }
+}
+
+/// Receives progress; the CLI draws a bar with it.
+pub trait ImportProgress {
+    /// The number of files found.
+    fn start(&self, total: u64);
+    /// `n` more files done.
+    fn advance(&self, n: u64);
+}
+
+impl ImportProgress for () {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// A file that was not imported, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// The file.
+    pub path: PathBuf,
+    /// Why (with the line, for format errors).
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default)]
+pub struct ImportSummary {
+    /// Files examined.
+    pub files: u64,
+    /// New articles.
+    pub new: u64,
+    /// Files identical to a stored version.
+    pub unchanged: u64,
+    /// New versions of known articles.
+    pub new_versions: u64,
+    /// Files read with deviations from the canonical layout (CRLF, BOM, ...).
+    pub with_warnings: u64,
+    /// Files not imported.
+    pub rejected: Vec<Rejected>,
+}
+
+struct Job {
+    idx: u64,
+    path: PathBuf,
+    origin: Option<String>,
+    folder: Option<String>,
+}
+
+struct Parsed {
+    job: Job,
+    bytes: Vec<u8>,
+    record: record::Record,
+    warnings: usize,
+    key: ArticleKey,
+    sha: String,
+}
+
+/// In-batch view of an article, before the index has seen the batch.
+struct Pending {
+    dir: String,
+    latest: u32,
+    shas: Vec<(String, u32)>,
+}
+
+/// Imports `paths` (duty-machine trees, `articles/` or site folders, folders of records,
+/// record files). Bad files are listed in the summary; only archive or index failures stop it.
+pub fn import(
+    archive: &Archive,
+    writer: &mut Writer,
+    index: &mut Index,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    progress: &dyn ImportProgress,
+) -> Result<ImportSummary, IngestError> {
+    let mut summary = ImportSummary::default();
+    let mut roots = Vec::new();
+    for path in paths {
+        if path.exists() {
+            roots.push(path.clone());
+        } else {
+            summary.rejected.push(Rejected {
+                path: path.clone(),
+                reason: "no such file or folder".into(),
+            });
+        }
+    }
+    let total = roots.iter().map(|r| discover(r, &mut |_| {}).unwrap_or(0)).sum();
+    progress.start(total);
+
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        n => n,
+    };
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(256);
+    let (done_tx, done_rx) = crossbeam_channel::bounded::<Result<Parsed, (Job, String)>>(256);
+
+    std::thread::scope(|scope| -> Result<(), IngestError> {
+        scope.spawn(move || {
+            let mut idx = 0;
+            for root in &roots {
+                let _ = discover(root, &mut |(path, origin, folder)| {
+                    let job = Job { idx, path, origin, folder };
+                    idx += 1;
+                    let _ = job_tx.send(job);
+                });
+            }
+        });
+        for _ in 0..threads {
+            let job_rx = job_rx.clone();
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                for job in job_rx {
+                    let _ = done_tx.send(read_one(job));
+                }
+            });
+        }
+        drop(job_rx);
+        drop(done_tx);
+
+        let mut state = State {
+            archive,
+            writer,
+            index,
+            pending: HashMap::new(),
+            sources_seen: HashSet::new(),
+            batch: options.batch.max(1),
+        };
+        // Results arrive in any order; decide in discovery order so re-runs decide alike.
+        let mut waiting = BTreeMap::new();
+        let mut next = 0u64;
+        for result in done_rx {
+            let idx = match &result {
+                Ok(p) => p.job.idx,
+                Err((job, _)) => job.idx,
+            };
+            waiting.insert(idx, result);
+            while let Some(result) = waiting.remove(&next) {
+                next += 1;
+                summary.files += 1;
+                match result {
+                    Ok(parsed) => state.decide(parsed, &mut summary)?,
+                    Err((job, reason)) => summary.rejected.push(Rejected { path: job.path, reason }),
+                }
+                progress.advance(1);
+            }
+        }
+        state.commit()?;
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+struct State<'a> {
+    archive: &'a Archive,
+    writer: &'a mut Writer,
+    index: &'a mut Index,
+    pending: HashMap<ArticleKey, Pending>,
+    sources_seen: HashSet<(SourceId, Option<String>)>,
+    batch: usize,
+}
+
+impl State<'_> {
+    fn decide(&mut self, p: Parsed, summary: &mut ImportSummary) -> Result<(), IngestError> {
+        let source = self.source_of(&p)?;
+        if p.warnings > 0 {
+            summary.with_warnings += 1;
+        }
+        let now = now_rfc3339();
+        let mut capture = Capture {
+            seq: 0,
+            time: now,
+            source: source.clone(),
+            key: p.key.clone(),
+            version: 0,
+            url: p.record.url.clone().unwrap_or_default(),
+            event: EventKind::New,
+            status: None,
+            final_url: None,
+            path: None,
+            record_sha256: None,
+            body_sha256: Some(p.sha.clone()),
+            warc_record_id: None,
+            via: Some("import".into()),
+            origin: p.job.origin.clone(),
+            note: None,
+            prev: String::new(),
+        };
+
+        let known = self.lookup(&p.key, &p.sha)?;
+        match known {
+            Lookup::SameAs(version) => {
+                capture.event = EventKind::Unchanged;
+                capture.version = version;
+                capture.record_sha256 = Some(p.sha.clone());
+                summary.unchanged += 1;
+                self.writer.stage(capture, None)?;
+            }
+            Lookup::Differs { dir, latest } => {
+                let version = latest + 1;
+                capture.event = EventKind::Edited;
+                capture.version = version;
+                summary.new_versions += 1;
+                let staged = StagedVersion { dir: &dir, version, bytes: &p.bytes };
+                self.writer.stage(capture, Some(staged))?;
+                let entry = self.pending.entry(p.key.clone()).or_insert(Pending { dir, latest: version, shas: Vec::new() });
+                entry.latest = version;
+                entry.shas.push((p.sha, version));
+            }
+            Lookup::Unknown => {
+                let time = p.record.published_ms.unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+                let dir = Archive::article_dir(&source, &p.key, time);
+                capture.version = 1;
+                summary.new += 1;
+                let staged = StagedVersion { dir: &dir, version: 1, bytes: &p.bytes };
+                self.writer.stage(capture, Some(staged))?;
+                self.pending.insert(p.key.clone(), Pending { dir, latest: 1, shas: vec![(p.sha, 1)] });
+            }
+        }
+        if self.writer.pending() >= self.batch {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn source_of(&mut self, p: &Parsed) -> Result<SourceId, IngestError> {
+        let meta: SourceMeta = match &p.job.folder {
+            Some(folder) => source_for_folder(folder).unwrap_or_else(|_| source_for_url(p.record.url.as_deref())),
+            None => source_for_url(p.record.url.as_deref()),
+        };
+        // Each folder name is recorded once per run (aliases are merged into source.json).
+        if self.sources_seen.insert((meta.id.clone(), p.job.folder.clone())) {
+            self.writer.ensure_source(&meta)?;
+        }
+        Ok(meta.id)
+    }
+
+    fn lookup(&self, key: &ArticleKey, sha: &str) -> Result<Lookup, IngestError> {
+        if let Some(p) = self.pending.get(key) {
+            if let Some((_, v)) = p.shas.iter().find(|(s, _)| s == sha) {
+                return Ok(Lookup::SameAs(*v));
+            }
+            if let Some(v) = self.index.version_with_sha(key, sha)? {
+                return Ok(Lookup::SameAs(v));
+            }
+            return Ok(Lookup::Differs { dir: p.dir.clone(), latest: p.latest });
+        }
+        if let Some(v) = self.index.version_with_sha(key, sha)? {
+            return Ok(Lookup::SameAs(v));
+        }
+        Ok(match self.index.article(key)? {
+            Some(a) => Lookup::Differs { dir: a.dir, latest: a.latest_version },
+            None => Lookup::Unknown,
+        })
+    }
+
+    fn commit(&mut self) -> Result<(), IngestError> {
+        self.writer.commit()?;
+        self.index.sync(self.archive)?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+enum Lookup {
+    SameAs(u32),
+    Differs { dir: String, latest: u32 },
+    Unknown,
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn read_one(job: Job) -> Result<Parsed, (Job, String)> {
+    let bytes = match std::fs::read(&job.path) {
+        Ok(b) => b,
+        Err(e) => return Err((job, format!("cannot read: {e}"))),
+    };
+    let label = job.path.to_string_lossy().into_owned();
+    let parsed = match record::parse(&bytes, &label) {
+        Ok(p) => p,
+        Err(e) => return Err((job, e.to_string())),
+    };
+    for w in &parsed.warnings {
+        tracing::debug!(path = %label, "{w}");
+    }
+    let key = identify(&parsed.record);
+    let sha = model::sha256_hex(&bytes);
+    let mut record = parsed.record;
+    record.body = String::new(); // only the bytes are stored; keep memory flat
+    Ok(Parsed { job, bytes, record, warnings: parsed.warnings.len(), key, sha })
+}
+
+/// Walks one import root and reports each record file with its origin (tree path) and site
+/// folder. Returns the number of files reported.
+fn discover(root: &Path, found: &mut dyn FnMut((PathBuf, Option<String>, Option<String>))) -> Result<u64, IngestError> {
+    let mut n = 0;
+    let mut emit = |item| {
+        n += 1;
+        found(item)
+    };
+    if root.is_file() {
+        let (origin, folder) = origin_of(root);
+        emit((root.to_owned(), origin, folder));
+        return Ok(n);
+    }
+    let articles = if root.join("articles").is_dir() {
+        Some(root.join("articles"))
+    } else if root.file_name().is_some_and(|n| n == "articles") {
+        Some(root.to_owned())
+    } else {
+        None
+    };
+    match articles {
+        Some(articles) => {
+            for site in sorted_dirs(&articles)? {
+                let folder = site.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                for file in md_files(&site) {
+                    let rel = file.strip_prefix(&articles).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+                    emit((file.clone(), Some(format!("articles/{rel}")), Some(folder.clone())));
+                }
+            }
+        }
+        None if root.parent().and_then(Path::file_name).is_some_and(|n| n == "articles") => {
+            let folder = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            for file in md_files(root) {
+                let rel = file.strip_prefix(root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+                emit((file.clone(), Some(format!("articles/{folder}/{rel}")), Some(folder.clone())));
+            }
+        }
+        None => {
+            for file in md_files(root) {
+                let (origin, folder) = origin_of(&file);
+                emit((file, origin, folder));
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// A loose record file in a known site folder keeps its tree path as origin.
+fn origin_of(file: &Path) -> (Option<String>, Option<String>) {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = file.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+    match folder {
+        Some(folder) if known_site(&folder).is_some() && parse_file_name(&name).is_some() => {
+            (Some(format!("articles/{folder}/{name}")), Some(folder))
+        }
+        _ => (None, None),
+    }
+}
+
+fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| IngestError::Io { op: "list", path: dir.to_owned(), source: e })?;
+    let mut out: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    out.sort();
+    Ok(out)
+}
+
+fn md_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+}

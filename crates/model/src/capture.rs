@@ -1,0 +1,106 @@
+//! Capture events: one line of a source's capture log per observation.
+
+use crate::{ArticleKey, SourceId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What one observation of an article found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// First time this article was seen; version 1 was stored.
+    New,
+    /// Seen again with the same text; nothing stored.
+    Unchanged,
+    /// Seen with a different text; a new version was stored.
+    Edited,
+    /// The source no longer serves it.
+    Gone,
+    /// Served again after being gone.
+    Back,
+    /// The observation failed (network, parse); details in `note`.
+    Error,
+}
+
+impl EventKind {
+    /// The name used in the capture log and the JSON outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::New => "new",
+            EventKind::Unchanged => "unchanged",
+            EventKind::Edited => "edited",
+            EventKind::Gone => "gone",
+            EventKind::Back => "back",
+            EventKind::Error => "error",
+        }
+    }
+
+    /// Whether this event stored a new version record.
+    pub fn stores_version(self) -> bool {
+        matches!(self, EventKind::New | EventKind::Edited)
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One line of `archive/<source>/captures.jsonl`.
+///
+/// Invariants kept by the archive: `seq` counts 1, 2, 3 ... per source with no gap; `prev` is the
+/// SHA-256 of the previous line's bytes (without its newline), or 64 zeros on the first line;
+/// `path` and `record_sha256` are set exactly when `event.stores_version()`, and name a record that
+/// was durable before this line was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    /// Sequence number within the source's log, from 1.
+    pub seq: u64,
+    /// Capture time, RFC 3339 UTC with milliseconds.
+    pub time: String,
+    /// The source whose log holds this line.
+    pub source: SourceId,
+    /// The article observed.
+    pub key: ArticleKey,
+    /// The article's current version after this observation (1 for `new`).
+    pub version: u32,
+    /// The URL observed (WHATWG serialization).
+    pub url: String,
+    /// What happened.
+    pub event: EventKind,
+    /// HTTP status of the observation, when it was fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Final URL after redirects, when it differs from `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<String>,
+    /// The record file of the stored version, relative to the data directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// SHA-256 of the record file bytes (stored version, or the observed record for `unchanged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_sha256: Option<String>,
+    /// SHA-256 of the raw body as received (the imported file, or the HTTP body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
+    /// `WARC-Record-ID` of the raw exchange, when one was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warc_record_id: Option<String>,
+    /// How it was observed: `import` or the fetch route (`direct`, a proxy name, a mirror).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// For imports: the record's path inside the imported duty-machine tree
+    /// (`articles/<site>/<file>.md`), so that export can write it back to the same place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Free-text detail, e.g. the error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// SHA-256 of the previous line (hash chain).
+    pub prev: String,
+}
+
+/// The `prev` of the first line of every capture log.
+pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";

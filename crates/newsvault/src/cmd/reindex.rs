@@ -1,0 +1,15 @@
+//! `newsvault reindex`
+
+use crate::data::open_archive;
+use anyhow::Context;
+use std::path::Path;
+
+pub(crate) fn run(data: &Path) -> anyhow::Result<u8> {
+    let archive = open_archive(data)?;
+    // Hold the writer lock so no import changes the archive while it is replayed.
+    let _writer = archive.writer().context("cannot lock the archive")?;
+    let index = index::Index::rebuild(data, &archive).context("cannot rebuild the index")?;
+    let (sources, articles, versions, captures) = index.counts()?;
+    eprintln!("rebuilt {}: {sources} sources, {articles} articles, {versions} versions, {captures} captures", index.path().display());
+    Ok(0)
+}
