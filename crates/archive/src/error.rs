@@ -27,7 +27,9 @@ pub enum ArchiveError {
         message: String,
     },
     /// Another process is writing to this data directory.
-    #[error("{0} is in use by another newsvault process (lock held on {0}/archive/.lock); wait for it to finish")]
+    #[error(
+        "{0} is in use by another newsvault process (lock held on {0}/archive/.lock); wait for it to finish"
+    )]
     Locked(PathBuf),
     /// A record would replace a different record already in the archive.
     #[error("refusing to overwrite archived record {0}: archived records are immutable")]

@@ -46,7 +46,8 @@ impl Archive {
         let root = root.into();
         for dir in ["archive", "assets", "warc"] {
             let path = root.join(dir);
-            std::fs::create_dir_all(&path).map_err(|e| ArchiveError::io("create directory", &path, e))?;
+            std::fs::create_dir_all(&path)
+                .map_err(|e| ArchiveError::io("create directory", &path, e))?;
         }
         Ok(Archive { root })
     }
@@ -75,7 +76,10 @@ impl Archive {
     /// `archive/<source>/<yyyy>/<mm>/<key>` by the publication (else capture) time, UTC.
     pub fn article_dir(source: &SourceId, key: &model::ArticleKey, time_ms: i64) -> String {
         use chrono::{Datelike, TimeZone, Utc};
-        let t = Utc.timestamp_millis_opt(time_ms).single().unwrap_or_default();
+        let t = Utc
+            .timestamp_millis_opt(time_ms)
+            .single()
+            .unwrap_or_default();
         format!("archive/{source}/{:04}/{:02}/{key}", t.year(), t.month())
     }
 

@@ -63,7 +63,8 @@ pub fn read_log_from(
     let path = archive.source_dir(source).join(CAPTURE_LOG);
     let reader = match File::open(&path) {
         Ok(mut f) => {
-            f.seek(SeekFrom::Start(offset)).map_err(|e| ArchiveError::io("seek", &path, e))?;
+            f.seek(SeekFrom::Start(offset))
+                .map_err(|e| ArchiveError::io("seek", &path, e))?;
             Some(BufReader::with_capacity(1 << 16, f))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

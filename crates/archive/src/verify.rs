@@ -94,18 +94,44 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
             report.lines += 1;
             let c = &line.capture;
             if c.seq != expect_seq {
-                damage(&mut report, Some(line.line_no), format!("sequence number {} where {} was expected", c.seq, expect_seq));
+                damage(
+                    &mut report,
+                    Some(line.line_no),
+                    format!(
+                        "sequence number {} where {} was expected",
+                        c.seq, expect_seq
+                    ),
+                );
             }
             if c.prev != prev {
-                damage(&mut report, Some(line.line_no), "hash chain broken: `prev` is not the SHA-256 of the previous line".into());
+                damage(
+                    &mut report,
+                    Some(line.line_no),
+                    "hash chain broken: `prev` is not the SHA-256 of the previous line".into(),
+                );
             }
             if c.source != meta.id {
-                damage(&mut report, Some(line.line_no), format!("line belongs to source {:?}, found in the log of {:?}", c.source.as_str(), meta.id.as_str()));
+                damage(
+                    &mut report,
+                    Some(line.line_no),
+                    format!(
+                        "line belongs to source {:?}, found in the log of {:?}",
+                        c.source.as_str(),
+                        meta.id.as_str()
+                    ),
+                );
             }
             if let Some(path) = &c.path {
                 named.insert(path.clone());
                 report.records += 1;
-                check_record(archive, path, c.record_sha256.as_deref(), &mut report, &log_path, line.line_no);
+                check_record(
+                    archive,
+                    path,
+                    c.record_sha256.as_deref(),
+                    &mut report,
+                    &log_path,
+                    line.line_no,
+                );
             }
             expect_seq = c.seq + 1;
             prev = line.hash;
@@ -114,7 +140,8 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
             report.warnings.push(Finding {
                 path: log_path.clone(),
                 line: Some(line),
-                message: "torn last line (a crash during an append); cut off by the next writer".into(),
+                message: "torn last line (a crash during an append); cut off by the next writer"
+                    .into(),
             });
         }
     }
@@ -122,11 +149,20 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         let mut files = Vec::new();
         walk(&archive.source_dir(&meta.id), &mut files);
         for file in files {
-            let Ok(relative) = file.strip_prefix(archive.root()) else { continue };
+            let Ok(relative) = file.strip_prefix(archive.root()) else {
+                continue;
+            };
             let relative = relative.to_string_lossy().replace('\\', "/");
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if name.contains(".orphan-") {
-                report.warnings.push(Finding { path: file, line: None, message: "record set aside after a crash (never logged)".into() });
+                report.warnings.push(Finding {
+                    path: file,
+                    line: None,
+                    message: "record set aside after a crash (never logged)".into(),
+                });
             } else if name.ends_with(".md") && !named.contains(&relative) {
                 report.warnings.push(Finding { path: file, line: None, message: "record not named by any capture-log line (written before a crash); adopted by the next import".into() });
             }
@@ -135,16 +171,30 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
     Ok(report)
 }
 
-fn check_record(archive: &Archive, path: &str, sha: Option<&str>, report: &mut VerifyReport, log: &Path, line: usize) {
+fn check_record(
+    archive: &Archive,
+    path: &str,
+    sha: Option<&str>,
+    report: &mut VerifyReport,
+    log: &Path,
+    line: usize,
+) {
     let file = archive.resolve(path);
     let mut damage = |message: String| {
-        report.damage.push(Finding { path: file.clone(), line: None, message: format!("{message} (named at {}:{line})", log.display()) })
+        report.damage.push(Finding {
+            path: file.clone(),
+            line: None,
+            message: format!("{message} (named at {}:{line})", log.display()),
+        })
     };
     match std::fs::read(&file) {
         Ok(bytes) => {
             let actual = model::sha256_hex(&bytes);
             if Some(actual.as_str()) != sha {
-                damage(format!("content changed: SHA-256 is {actual}, the capture log says {}", sha.unwrap_or("nothing")));
+                damage(format!(
+                    "content changed: SHA-256 is {actual}, the capture log says {}",
+                    sha.unwrap_or("nothing")
+                ));
             } else if let Err(e) = record::parse(&bytes, &file.to_string_lossy()) {
                 damage(format!("not a readable record: {e}"));
             }
@@ -154,7 +204,9 @@ fn check_record(archive: &Archive, path: &str, sha: Option<&str>, report: &mut V
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         match entry.file_type() {

@@ -67,9 +67,11 @@ impl Writer {
         let staging = archive.archive_dir().join(".staging");
         // Whatever a crashed writer left in staging was never committed.
         if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| ArchiveError::io("clear", &staging, e))?;
+            std::fs::remove_dir_all(&staging)
+                .map_err(|e| ArchiveError::io("clear", &staging, e))?;
         }
-        std::fs::create_dir_all(&staging).map_err(|e| ArchiveError::io("create directory", &staging, e))?;
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| ArchiveError::io("create directory", &staging, e))?;
         Ok(Writer {
             archive,
             _lock: lock,
@@ -114,7 +116,11 @@ impl Writer {
 
     /// Stages one capture, with its version record when it stores one. The capture's `seq`
     /// and `prev` are assigned at commit; `path` and `record_sha256` are filled in here.
-    pub fn stage(&mut self, mut capture: Capture, version: Option<StagedVersion<'_>>) -> Result<(), ArchiveError> {
+    pub fn stage(
+        &mut self,
+        mut capture: Capture,
+        version: Option<StagedVersion<'_>>,
+    ) -> Result<(), ArchiveError> {
         if let Some(v) = version {
             let relative = format!("{}/v{}.md", v.dir, v.version);
             self.counter += 1;
@@ -182,7 +188,8 @@ impl Writer {
     fn log_state(&mut self, source: &SourceId) -> Result<&mut LogState, ArchiveError> {
         if !self.logs.contains_key(source) {
             let dir = self.archive.source_dir(source);
-            std::fs::create_dir_all(&dir).map_err(|e| ArchiveError::io("create directory", &dir, e))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| ArchiveError::io("create directory", &dir, e))?;
             let path = dir.join(CAPTURE_LOG);
             let mut reader = read_log(&self.archive, source)?;
             let (mut next_seq, mut prev) = (1, CHAIN_START.to_owned());
@@ -223,7 +230,8 @@ fn place(pending: &Pending) -> Result<(), ArchiveError> {
     std::fs::create_dir_all(dir).map_err(|e| ArchiveError::io("create directory", dir, e))?;
     if path.exists() {
         let old = std::fs::read(path).map_err(|e| ArchiveError::io("read", path, e))?;
-        let new = std::fs::read(&pending.tmp).map_err(|e| ArchiveError::io("read", &pending.tmp, e))?;
+        let new =
+            std::fs::read(&pending.tmp).map_err(|e| ArchiveError::io("read", &pending.tmp, e))?;
         if old == new {
             let _ = std::fs::remove_file(&pending.tmp);
             return Ok(());
@@ -239,15 +247,20 @@ fn place(pending: &Pending) -> Result<(), ArchiveError> {
 fn cut_torn_tail(file: &File, path: &Path) -> Result<(), ArchiveError> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = file;
-    let len = f.metadata().map_err(|e| ArchiveError::io("stat", path, e))?.len();
+    let len = f
+        .metadata()
+        .map_err(|e| ArchiveError::io("stat", path, e))?
+        .len();
     let mut keep = 0u64;
     let mut pos = len;
     let mut chunk = vec![0u8; 1 << 16];
     while pos > 0 {
         let start = pos.saturating_sub(chunk.len() as u64);
         let n = (pos - start) as usize;
-        f.seek(SeekFrom::Start(start)).map_err(|e| ArchiveError::io("seek", path, e))?;
-        f.read_exact(&mut chunk[..n]).map_err(|e| ArchiveError::io("read", path, e))?;
+        f.seek(SeekFrom::Start(start))
+            .map_err(|e| ArchiveError::io("seek", path, e))?;
+        f.read_exact(&mut chunk[..n])
+            .map_err(|e| ArchiveError::io("read", path, e))?;
         if let Some(i) = chunk[..n].iter().rposition(|&b| b == b'\n') {
             keep = start + i as u64 + 1;
             break;
@@ -255,8 +268,10 @@ fn cut_torn_tail(file: &File, path: &Path) -> Result<(), ArchiveError> {
         pos = start;
     }
     tracing::warn!(path = %path.display(), cut = len - keep, "cutting a torn capture-log line left by a crash");
-    file.set_len(keep).map_err(|e| ArchiveError::io("truncate", path, e))?;
-    file.sync_data().map_err(|e| ArchiveError::io("sync", path, e))
+    file.set_len(keep)
+        .map_err(|e| ArchiveError::io("truncate", path, e))?;
+    file.sync_data()
+        .map_err(|e| ArchiveError::io("sync", path, e))
 }
 
 fn lock_exclusive(file: &File) -> std::io::Result<()> {

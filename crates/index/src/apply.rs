@@ -73,7 +73,13 @@ impl Index {
             .map_err(|e| IndexError::sql("clear", &self.path, e))
     }
 
-    fn apply_log(&mut self, archive: &Archive, meta: &SourceMeta, seq: u64, offset: u64) -> Result<u64, IndexError> {
+    fn apply_log(
+        &mut self,
+        archive: &Archive,
+        meta: &SourceMeta,
+        seq: u64,
+        offset: u64,
+    ) -> Result<u64, IndexError> {
         let path = self.path.clone();
         let sql = |op| {
             let path = path.clone();

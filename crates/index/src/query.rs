@@ -121,7 +121,11 @@ impl Index {
     /// One article by key.
     pub fn article(&self, key: &ArticleKey) -> Result<Option<ArticleRow>, IndexError> {
         self.conn
-            .query_row(&format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE key = ?1"), [key.as_str()], article_row)
+            .query_row(
+                &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE key = ?1"),
+                [key.as_str()],
+                article_row,
+            )
             .optional()
             .map_err(self.err("read an article"))
     }
@@ -261,11 +265,18 @@ impl Index {
     pub fn counts(&self) -> Result<(u64, u64, u64, u64), IndexError> {
         let count = |table: &str| -> Result<u64, IndexError> {
             self.conn
-                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get::<_, i64>(0))
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
                 .map(|n| n as u64)
                 .map_err(self.err("count rows"))
         };
-        Ok((count("sources")?, count("articles")?, count("versions")?, count("captures")?))
+        Ok((
+            count("sources")?,
+            count("articles")?,
+            count("versions")?,
+            count("captures")?,
+        ))
     }
 
     /// Every row of every table in a canonical order, one line per row: what "the same state"

@@ -23,6 +23,8 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// A path given to import does not exist.
-    #[error("{0}: no such file or folder; give a duty-machine tree, a folder of records or a record file")]
+    #[error(
+        "{0}: no such file or folder; give a duty-machine tree, a folder of records or a record file"
+    )]
     NotFound(PathBuf),
 }

@@ -46,7 +46,11 @@ struct Entry {
 }
 
 /// Writes the archive as a duty-machine tree into `dir` (created if needed).
-pub fn export_duty_machine(archive: &Archive, index: &Index, dir: &Path) -> Result<ExportSummary, IngestError> {
+pub fn export_duty_machine(
+    archive: &Archive,
+    index: &Index,
+    dir: &Path,
+) -> Result<ExportSummary, IngestError> {
     let io = |op, path: &Path| {
         let path = path.to_owned();
         move |source| IngestError::Io { op, path, source }
@@ -114,7 +118,8 @@ pub fn export_duty_machine(archive: &Archive, index: &Index, dir: &Path) -> Resu
     // 3. Write what changed.
     let mut summary = ExportSummary::default();
     for (path, entry) in &files {
-        let bytes = std::fs::read(archive.resolve(&entry.version_path)).map_err(io("read", &archive.resolve(&entry.version_path)))?;
+        let bytes = std::fs::read(archive.resolve(&entry.version_path))
+            .map_err(io("read", &archive.resolve(&entry.version_path)))?;
         if write_if_changed(&dir.join(path), &bytes)? {
             summary.written += 1;
         } else {
@@ -134,9 +139,15 @@ pub fn export_duty_machine(archive: &Archive, index: &Index, dir: &Path) -> Resu
         }
     }
     for meta in index.sources()? {
-        let Some(per_key) = by_source.get(meta.id.as_str()) else { continue };
+        let Some(per_key) = by_source.get(meta.id.as_str()) else {
+            continue;
+        };
         let mut rows: Vec<&(&String, &Entry)> = per_key.values().collect();
-        rows.sort_by(|a, b| b.1.published_ms.cmp(&a.1.published_ms).then_with(|| a.0.cmp(b.0)));
+        rows.sort_by(|a, b| {
+            b.1.published_ms
+                .cmp(&a.1.published_ms)
+                .then_with(|| a.0.cmp(b.0))
+        });
         let name = meta.list_name.clone().unwrap_or_else(|| meta.name.clone());
         let list = List {
             name: name.clone(),
@@ -151,7 +162,10 @@ pub fn export_duty_machine(archive: &Archive, index: &Index, dir: &Path) -> Resu
                 .collect(),
             more: Some(format!("/articles/{}", meta.id)),
         };
-        if write_if_changed(&dir.join(list_path(&name)), record::list::write(&list).as_bytes())? {
+        if write_if_changed(
+            &dir.join(list_path(&name)),
+            record::list::write(&list).as_bytes(),
+        )? {
             summary.lists_written += 1;
         }
     }
@@ -178,7 +192,11 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, IngestError> {
     }
     let err = |op, p: &Path| {
         let p = p.to_owned();
-        move |source| IngestError::Io { op, path: p, source }
+        move |source| IngestError::Io {
+            op,
+            path: p,
+            source,
+        }
     };
     let dir = path.parent().expect("export paths have a folder");
     std::fs::create_dir_all(dir).map_err(err("create", dir))?;

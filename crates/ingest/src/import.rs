@@ -28,7 +28,10 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch: 2000, threads: 0 }
+        ImportOptions {
+            batch: 2000,
+            threads: 0,
+        }
     }
 }
 
@@ -116,11 +119,16 @@ pub fn import(
             });
         }
     }
-    let total = roots.iter().map(|r| discover(r, &mut |_| {}).unwrap_or(0)).sum();
+    let total = roots
+        .iter()
+        .map(|r| discover(r, &mut |_| {}).unwrap_or(0))
+        .sum();
     progress.start(total);
 
     let threads = match options.threads {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
         n => n,
     };
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(256);
@@ -131,7 +139,12 @@ pub fn import(
             let mut idx = 0;
             for root in &roots {
                 let _ = discover(root, &mut |(path, origin, folder)| {
-                    let job = Job { idx, path, origin, folder };
+                    let job = Job {
+                        idx,
+                        path,
+                        origin,
+                        folder,
+                    };
                     idx += 1;
                     let _ = job_tx.send(job);
                 });
@@ -171,7 +184,10 @@ pub fn import(
                 summary.files += 1;
                 match result {
                     Ok(parsed) => state.decide(parsed, &mut summary)?,
-                    Err((job, reason)) => summary.rejected.push(Rejected { path: job.path, reason }),
+                    Err((job, reason)) => summary.rejected.push(Rejected {
+                        path: job.path,
+                        reason,
+                    }),
                 }
                 progress.advance(1);
             }
@@ -232,20 +248,42 @@ impl State<'_> {
                 capture.event = EventKind::Edited;
                 capture.version = version;
                 summary.new_versions += 1;
-                let staged = StagedVersion { dir: &dir, version, bytes: &p.bytes };
+                let staged = StagedVersion {
+                    dir: &dir,
+                    version,
+                    bytes: &p.bytes,
+                };
                 self.writer.stage(capture, Some(staged))?;
-                let entry = self.pending.entry(p.key.clone()).or_insert(Pending { dir, latest: version, shas: Vec::new() });
+                let entry = self.pending.entry(p.key.clone()).or_insert(Pending {
+                    dir,
+                    latest: version,
+                    shas: Vec::new(),
+                });
                 entry.latest = version;
                 entry.shas.push((p.sha, version));
             }
             Lookup::Unknown => {
-                let time = p.record.published_ms.unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+                let time = p
+                    .record
+                    .published_ms
+                    .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
                 let dir = Archive::article_dir(&source, &p.key, time);
                 capture.version = 1;
                 summary.new += 1;
-                let staged = StagedVersion { dir: &dir, version: 1, bytes: &p.bytes };
+                let staged = StagedVersion {
+                    dir: &dir,
+                    version: 1,
+                    bytes: &p.bytes,
+                };
                 self.writer.stage(capture, Some(staged))?;
-                self.pending.insert(p.key.clone(), Pending { dir, latest: 1, shas: vec![(p.sha, 1)] });
+                self.pending.insert(
+                    p.key.clone(),
+                    Pending {
+                        dir,
+                        latest: 1,
+                        shas: vec![(p.sha, 1)],
+                    },
+                );
             }
         }
         if self.writer.pending() >= self.batch {
@@ -256,11 +294,15 @@ impl State<'_> {
 
     fn source_of(&mut self, p: &Parsed) -> Result<SourceId, IngestError> {
         let meta: SourceMeta = match &p.job.folder {
-            Some(folder) => source_for_folder(folder).unwrap_or_else(|_| source_for_url(p.record.url.as_deref())),
+            Some(folder) => source_for_folder(folder)
+                .unwrap_or_else(|_| source_for_url(p.record.url.as_deref())),
             None => source_for_url(p.record.url.as_deref()),
         };
         // Each folder name is recorded once per run (aliases are merged into source.json).
-        if self.sources_seen.insert((meta.id.clone(), p.job.folder.clone())) {
+        if self
+            .sources_seen
+            .insert((meta.id.clone(), p.job.folder.clone()))
+        {
             self.writer.ensure_source(&meta)?;
         }
         Ok(meta.id)
@@ -274,13 +316,19 @@ impl State<'_> {
             if let Some(v) = self.index.version_with_sha(key, sha)? {
                 return Ok(Lookup::SameAs(v));
             }
-            return Ok(Lookup::Differs { dir: p.dir.clone(), latest: p.latest });
+            return Ok(Lookup::Differs {
+                dir: p.dir.clone(),
+                latest: p.latest,
+            });
         }
         if let Some(v) = self.index.version_with_sha(key, sha)? {
             return Ok(Lookup::SameAs(v));
         }
         Ok(match self.index.article(key)? {
-            Some(a) => Lookup::Differs { dir: a.dir, latest: a.latest_version },
+            Some(a) => Lookup::Differs {
+                dir: a.dir,
+                latest: a.latest_version,
+            },
             None => Lookup::Unknown,
         })
     }
@@ -320,12 +368,22 @@ fn read_one(job: Job) -> Result<Parsed, (Job, String)> {
     let sha = model::sha256_hex(&bytes);
     let mut record = parsed.record;
     record.body = String::new(); // only the bytes are stored; keep memory flat
-    Ok(Parsed { job, bytes, record, warnings: parsed.warnings.len(), key, sha })
+    Ok(Parsed {
+        job,
+        bytes,
+        record,
+        warnings: parsed.warnings.len(),
+        key,
+        sha,
+    })
 }
 
 /// Walks one import root and reports each record file with its origin (tree path) and site
 /// folder. Returns the number of files reported.
-fn discover(root: &Path, found: &mut dyn FnMut((PathBuf, Option<String>, Option<String>))) -> Result<u64, IngestError> {
+fn discover(
+    root: &Path,
+    found: &mut dyn FnMut((PathBuf, Option<String>, Option<String>)),
+) -> Result<u64, IngestError> {
     let mut n = 0;
     let mut emit = |item| {
         n += 1;
@@ -346,18 +404,44 @@ fn discover(root: &Path, found: &mut dyn FnMut((PathBuf, Option<String>, Option<
     match articles {
         Some(articles) => {
             for site in sorted_dirs(&articles)? {
-                let folder = site.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let folder = site
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 for file in md_files(&site) {
-                    let rel = file.strip_prefix(&articles).unwrap_or(&file).to_string_lossy().replace('\\', "/");
-                    emit((file.clone(), Some(format!("articles/{rel}")), Some(folder.clone())));
+                    let rel = file
+                        .strip_prefix(&articles)
+                        .unwrap_or(&file)
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    emit((
+                        file.clone(),
+                        Some(format!("articles/{rel}")),
+                        Some(folder.clone()),
+                    ));
                 }
             }
         }
-        None if root.parent().and_then(Path::file_name).is_some_and(|n| n == "articles") => {
-            let folder = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        None if root
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "articles") =>
+        {
+            let folder = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             for file in md_files(root) {
-                let rel = file.strip_prefix(root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
-                emit((file.clone(), Some(format!("articles/{folder}/{rel}")), Some(folder.clone())));
+                let rel = file
+                    .strip_prefix(root)
+                    .unwrap_or(&file)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                emit((
+                    file.clone(),
+                    Some(format!("articles/{folder}/{rel}")),
+                    Some(folder.clone()),
+                ));
             }
         }
         None => {
@@ -372,8 +456,14 @@ fn discover(root: &Path, found: &mut dyn FnMut((PathBuf, Option<String>, Option<
 
 /// A loose record file in a known site folder keeps its tree path as origin.
 fn origin_of(file: &Path) -> (Option<String>, Option<String>) {
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let folder = file.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let folder = file
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned());
     match folder {
         Some(folder) if known_site(&folder).is_some() && parse_file_name(&name).is_some() => {
             (Some(format!("articles/{folder}/{name}")), Some(folder))
@@ -383,8 +473,16 @@ fn origin_of(file: &Path) -> (Option<String>, Option<String>) {
 }
 
 fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| IngestError::Io { op: "list", path: dir.to_owned(), source: e })?;
-    let mut out: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| IngestError::Io {
+        op: "list",
+        path: dir.to_owned(),
+        source: e,
+    })?;
+    let mut out: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     out.sort();
     Ok(out)
 }

@@ -55,7 +55,8 @@ pub fn source_for_url(url: Option<&str>) -> SourceMeta {
             list_name: Some(site.name.to_owned()),
         },
         None => SourceMeta {
-            id: SourceId::new(host.clone()).unwrap_or_else(|_| SourceId::new("unknown").expect("valid")),
+            id: SourceId::new(host.clone())
+                .unwrap_or_else(|_| SourceId::new("unknown").expect("valid")),
             name: host,
             aliases: Vec::new(),
             list_name: None,
@@ -76,7 +77,10 @@ pub fn identify(record: &record::Record) -> ArticleKey {
     match record.url.as_deref() {
         Some(url) if model::canonical_url(url).is_some() => ArticleKey::for_url(url),
         Some(url) => ArticleKey::from_identity(&format!("url:{}", url.trim())),
-        None => ArticleKey::from_identity(&format!("body:{}", model::sha256_hex(record.body.as_bytes()))),
+        None => ArticleKey::from_identity(&format!(
+            "body:{}",
+            model::sha256_hex(record.body.as_bytes())
+        )),
     }
 }
 
@@ -88,10 +92,24 @@ mod tests {
     fn folders_and_hosts_map_to_the_same_sources() {
         assert_eq!(source_for_folder("法广").unwrap().id.as_str(), "rfi");
         assert_eq!(source_for_folder("rfi").unwrap().name, "法广");
-        assert_eq!(source_for_folder("Other Site").unwrap().id.as_str(), "other site");
-        assert_eq!(source_for_url(Some("https://www.rfi.fr/cn/x")).id.as_str(), "rfi");
-        assert_eq!(source_for_url(Some("https://cn.nytimes.com/a")).id.as_str(), "nyt");
-        assert_eq!(source_for_url(Some("https://news.example.org:8080/a")).id.as_str(), "news.example.org");
+        assert_eq!(
+            source_for_folder("Other Site").unwrap().id.as_str(),
+            "other site"
+        );
+        assert_eq!(
+            source_for_url(Some("https://www.rfi.fr/cn/x")).id.as_str(),
+            "rfi"
+        );
+        assert_eq!(
+            source_for_url(Some("https://cn.nytimes.com/a")).id.as_str(),
+            "nyt"
+        );
+        assert_eq!(
+            source_for_url(Some("https://news.example.org:8080/a"))
+                .id
+                .as_str(),
+            "news.example.org"
+        );
         assert_eq!(source_for_url(None).id.as_str(), "unknown");
         assert!(source_for_folder("..").is_err());
     }

@@ -58,7 +58,10 @@ impl ArticleKey {
 
     /// Parses a key typed by a user: 16 lower-case hex digits.
     pub fn parse(text: &str) -> Option<Self> {
-        let ok = text.len() == 16 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let ok = text.len() == 16
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         ok.then(|| ArticleKey(text.to_owned()))
     }
 
@@ -101,7 +104,11 @@ pub fn canonical_url(url: &str) -> Option<String> {
     }
     let path = strip_amp(u.path()).to_owned();
     u.set_path(&path);
-    if let Some(host) = u.host_str().and_then(|h| h.strip_prefix("amp.")).map(str::to_owned) {
+    if let Some(host) = u
+        .host_str()
+        .and_then(|h| h.strip_prefix("amp."))
+        .map(str::to_owned)
+    {
         u.set_host(Some(&host)).ok()?;
     }
     Some(u.to_string())

@@ -8,7 +8,13 @@ use std::path::PathBuf;
 #[command(name = "newsvault", version, about, propagate_version = true)]
 pub(crate) struct Cli {
     /// The data directory (archive, index, configuration).
-    #[arg(long, global = true, env = "NEWSVAULT_DATA", default_value = "./newsvault-data", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSVAULT_DATA",
+        default_value = "./newsvault-data",
+        value_name = "DIR"
+    )]
     pub(crate) data: PathBuf,
     /// Configuration file [default: DIR/newsvault.toml].
     #[arg(long, global = true, value_name = "FILE")]

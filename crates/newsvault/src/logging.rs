@@ -11,7 +11,11 @@ pub(crate) fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::registry()
         .with(filter)
-        .with(fmt::layer().with_writer(indicatif.get_stderr_writer()).with_target(false))
+        .with(
+            fmt::layer()
+                .with_writer(indicatif.get_stderr_writer())
+                .with_target(false),
+        )
         .with(indicatif)
         .try_init();
 }

@@ -296,7 +296,11 @@ impl<'a> Reader<'a> {
         };
         let line = if self.crlf && self.rest.len() > line.len() {
             line.strip_suffix('\r').ok_or_else(|| {
-                self.malformed(self.line, "a CRLF line ending like the first line's (mixed line endings)", line)
+                self.malformed(
+                    self.line,
+                    "a CRLF line ending like the first line's (mixed line endings)",
+                    line,
+                )
             })?
         } else {
             line
@@ -313,7 +317,11 @@ impl<'a> Reader<'a> {
         let line = self.rest.split('\n').next().unwrap_or("");
         // As in `next_line`: only a terminated line ends with the `\r` of a CRLF.
         let terminated = self.rest.len() > line.len();
-        Some(if self.crlf && terminated { line.strip_suffix('\r').unwrap_or(line) } else { line })
+        Some(if self.crlf && terminated {
+            line.strip_suffix('\r').unwrap_or(line)
+        } else {
+            line
+        })
     }
 
     /// Fails when the header line just read (line `line_no`) was the last of the file and had no
@@ -353,11 +361,16 @@ impl<'a> Reader<'a> {
                 .strip_suffix("-->")
                 .map(str::trim)
                 .and_then(|n| n.parse::<i64>().ok())
-                .ok_or_else(|| self.malformed(1, "`<!--{publication time in epoch ms}-->`", first))?;
+                .ok_or_else(|| {
+                    self.malformed(1, "`<!--{publication time in epoch ms}-->`", first)
+                })?;
             published_ms = Some(ms);
             if first != format!("<!--{ms}-->") {
                 form.raw_timestamp = Some(first.to_owned());
-                self.warn(1, "publication time line is not in canonical form `<!--{ms}-->`");
+                self.warn(
+                    1,
+                    "publication time line is not in canonical form `<!--{ms}-->`",
+                );
             }
             title_start = 2;
         } else {
@@ -377,7 +390,10 @@ impl<'a> Reader<'a> {
                     title_lines.truncate(n);
                     (self.rest, self.line) = rewind;
                     let title = title_lines.join(if self.crlf { "\r\n" } else { "\n" });
-                    self.warn(title_start, "title line is not a Markdown link `[title](url)`; read as a plain title");
+                    self.warn(
+                        title_start,
+                        "title line is not a Markdown link `[title](url)`; read as a plain title",
+                    );
                     break (title, None);
                 }
                 let expected = "the setext underline `------` after the title line";
@@ -419,7 +435,10 @@ impl<'a> Reader<'a> {
                     .ok()
                     .map(|d| d.timestamp_millis());
                 if published_ms.is_none() {
-                    self.warn(self.line - 1, format!("cannot read the date {date:?}; no publication time"));
+                    self.warn(
+                        self.line - 1,
+                        format!("cannot read the date {date:?}; no publication time"),
+                    );
                 }
             }
             date_line = Some(date.to_owned());
@@ -485,7 +504,9 @@ fn is_absolute(url: &str) -> bool {
         Some(i) if i > 0 => {
             let scheme = &url[..i];
             scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         }
         _ => false,
     }
@@ -506,7 +527,9 @@ mod tests {
 
     #[test]
     fn canonical_record_reads_its_fields() {
-        let p = roundtrip(b"<!--1685139303000-->\n[A title](https://example.com/a)\n------\n\n<p>x</p>\n");
+        let p = roundtrip(
+            b"<!--1685139303000-->\n[A title](https://example.com/a)\n------\n\n<p>x</p>\n",
+        );
         assert_eq!(p.record.published_ms, Some(1685139303000));
         assert_eq!(p.record.title, "A title");
         assert_eq!(p.record.url.as_deref(), Some("https://example.com/a"));
@@ -531,21 +554,45 @@ mod tests {
         let text = "[标题](https://chinadigitaltimes.net/chinese/1.html)\n------\n日期：Fri, 26 Jun 2020 19:15:46 +0000\n\n<p>正文</p>\n";
         let p = roundtrip(text.as_bytes());
         assert_eq!(p.record.published_ms, Some(1593198946000));
-        assert_eq!(p.record.date_line.as_deref(), Some("Fri, 26 Jun 2020 19:15:46 +0000"));
+        assert_eq!(
+            p.record.date_line.as_deref(),
+            Some("Fri, 26 Jun 2020 19:15:46 +0000")
+        );
         assert!(!p.record.form.timestamp_line);
     }
 
     #[test]
     fn deviations_are_read_kept_and_reported() {
         for (bytes, warning) in [
-            (&b"\xef\xbb\xbf<!--1-->\n[t](https://a.b/)\n------\n\nx\n"[..], "byte-order mark"),
-            (b"<!--1-->\r\n[t](https://a.b/)\r\n------\r\n\r\nx\r\n", "CRLF"),
-            (b"<!--1-->\n[t](https://a.b/)\n------\n\nx", "no line ending"),
+            (
+                &b"\xef\xbb\xbf<!--1-->\n[t](https://a.b/)\n------\n\nx\n"[..],
+                "byte-order mark",
+            ),
+            (
+                b"<!--1-->\r\n[t](https://a.b/)\r\n------\r\n\r\nx\r\n",
+                "CRLF",
+            ),
+            (
+                b"<!--1-->\n[t](https://a.b/)\n------\n\nx",
+                "no line ending",
+            ),
             (b"<!--1-->\n[t](https://a.b/)\n------\n\n\n", "empty body"),
-            (b"<!--1-->\nplain title\n------\n\nx\n", "not a Markdown link"),
-            (b"<!--1-->\n[two\nlines ](https://a.b/)\n------\n\nx\n", "several lines"),
-            (b"<!--1-->\n[t](https://a.b/)\n------\nx\n", "empty line before the body"),
-            (b"<!--0001-->\n[t](https://a.b/)\n------\n\nx\n", "canonical"),
+            (
+                b"<!--1-->\nplain title\n------\n\nx\n",
+                "not a Markdown link",
+            ),
+            (
+                b"<!--1-->\n[two\nlines ](https://a.b/)\n------\n\nx\n",
+                "several lines",
+            ),
+            (
+                b"<!--1-->\n[t](https://a.b/)\n------\nx\n",
+                "empty line before the body",
+            ),
+            (
+                b"<!--0001-->\n[t](https://a.b/)\n------\n\nx\n",
+                "canonical",
+            ),
         ] {
             let p = roundtrip(bytes);
             assert!(
@@ -558,7 +605,8 @@ mod tests {
 
     #[test]
     fn carriage_returns_and_line_separators_inside_bodies_are_kept() {
-        let p = roundtrip("<!--1-->\n[t ](https://a.b/)\n------\n\n<p>a\rb\u{2028}c</p>\n".as_bytes());
+        let p =
+            roundtrip("<!--1-->\n[t ](https://a.b/)\n------\n\n<p>a\rb\u{2028}c</p>\n".as_bytes());
         assert_eq!(p.record.body, "<p>a\rb\u{2028}c</p>");
         assert_eq!(p.record.title, "t ");
     }
@@ -566,11 +614,23 @@ mod tests {
     #[test]
     fn malformed_records_name_the_line_and_what_was_expected() {
         let cases: [(&[u8], &str); 5] = [
-            (b"<!--abc-->\n[t](u)\n------\n\nx\n", "t.md:1: expected `<!--{publication time"),
-            (b"<!--1-->\n[t](https://a.b/)\nno underline\n", "t.md:4: expected the setext underline"),
+            (
+                b"<!--abc-->\n[t](u)\n------\n\nx\n",
+                "t.md:1: expected `<!--{publication time",
+            ),
+            (
+                b"<!--1-->\n[t](https://a.b/)\nno underline\n",
+                "t.md:4: expected the setext underline",
+            ),
             (b"", "t.md:1: expected a record"),
-            (b"<!--1-->\n[t](https://a.b/)\r\n------\r\n", "mixed line endings"),
-            (b"<!--1-->\n[t](https://a.b/\xff)\n------\n\nx\n", "t.md:2:17: record is not valid UTF-8"),
+            (
+                b"<!--1-->\n[t](https://a.b/)\r\n------\r\n",
+                "mixed line endings",
+            ),
+            (
+                b"<!--1-->\n[t](https://a.b/\xff)\n------\n\nx\n",
+                "t.md:2:17: record is not valid UTF-8",
+            ),
         ];
         for (bytes, message) in cases {
             let err = parse(bytes, "t.md").expect_err("must fail").to_string();
@@ -579,10 +639,74 @@ mod tests {
     }
 
     #[test]
+    fn regression_urls_with_spaces_are_written_percent_encoded() {
+        // WHATWG serialization keeps spaces in opaque paths; the reader never takes a remainder
+        // with whitespace for a URL, so the record used to read back as a plain title.
+        let r = Record::compat(1, "t", "javascript:a b", "x");
+        assert_eq!(write(&r), b"<!--1-->\n[t](javascript:a%20b)\n------\n\nx\n");
+        let back = parse(&write(&r), "t.md").unwrap().record;
+        assert_eq!(
+            (back.title.as_str(), back.url.as_deref()),
+            ("t", Some("javascript:a%20b"))
+        );
+    }
+
+    #[test]
+    fn regression_a_scheme_with_an_empty_rest_is_an_absolute_url() {
+        // `x:` was not absolute, so an absolute-looking `](...` inside the title won instead.
+        let r = Record::compat(1, "](https://example.org/x", "x:", "b");
+        let back = parse(&write(&r), "t.md").unwrap().record;
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn regression_urls_read_with_bracket_paren_write_back_as_found() {
+        // The reader accepts a URL containing `](`; the writer used to rewrite it as `%5D(`.
+        let p = roundtrip(b"<!--1-->\n[t](https://x.com/a](b)\n------\n\nx\n");
+        assert_eq!(p.record.url.as_deref(), Some("https://x.com/a](b"));
+        assert!(p.record.form.raw_url);
+    }
+
+    #[test]
+    fn regression_headers_that_cannot_be_written_back_are_errors() {
+        let cases: [(&[u8], &str); 3] = [
+            // No title line: read as an empty plain title, written back with an extra line.
+            (
+                b"<!--1-->\n------\n\nx\n",
+                "t.md:2: expected the title line",
+            ),
+            // The file ends on the underline or date line: written back with a line ending.
+            (
+                b"<!--1-->\n[t](https://a.b/)\n------",
+                "t.md:3: expected a line ending",
+            ),
+            (
+                "[t](https://a.b/)\n------\n日期：Fri, 26 Jun 2020 19:15:46 +0000".as_bytes(),
+                "t.md:3: expected a line ending",
+            ),
+        ];
+        for (bytes, message) in cases {
+            let err = parse(bytes, "t.md").expect_err("must fail").to_string();
+            assert!(err.contains(message), "{err:?} lacks {message:?}");
+        }
+    }
+
+    #[test]
+    fn regression_a_final_carriage_return_in_a_crlf_file_is_body() {
+        // The look-ahead took an unterminated "\r" for the blank line's CRLF.
+        let p = roundtrip(b"<!--1-->\r\n[t](https://a.b/)\r\n------\r\n\r");
+        assert_eq!(p.record.body, "\r");
+        assert!(!p.record.form.blank_line);
+    }
+
+    #[test]
     fn compat_records_trim_titles_and_join_body_lines() {
         let r = Record::compat(5, "  a\n b  ", "https://a.b/", "<p>\n  x  \n</p>\n");
         assert_eq!(r.title, "a b");
         assert_eq!(r.body, "<p>x</p>");
-        assert_eq!(write(&r), b"<!--5-->\n[a b](https://a.b/)\n------\n\n<p>x</p>\n");
+        assert_eq!(
+            write(&r),
+            b"<!--5-->\n[a b](https://a.b/)\n------\n\n<p>x</p>\n"
+        );
     }
 }

@@ -18,15 +18,42 @@ pub struct Site {
 
 /// The sites of the duty-machine archive.
 pub const KNOWN_SITES: &[Site] = &[
-    Site { abbr: "rfi", name: "法广" },
-    Site { abbr: "bbc", name: "BBC" },
-    Site { abbr: "voa", name: "美国之音" },
-    Site { abbr: "dw", name: "德国之声" },
-    Site { abbr: "nyt", name: "纽约时报" },
-    Site { abbr: "rfa", name: "自由亚洲电台" },
-    Site { abbr: "cdt", name: "中国数字时代" },
-    Site { abbr: "reuters", name: "路透" },
-    Site { abbr: "ft", name: "金融时报" },
+    Site {
+        abbr: "rfi",
+        name: "法广",
+    },
+    Site {
+        abbr: "bbc",
+        name: "BBC",
+    },
+    Site {
+        abbr: "voa",
+        name: "美国之音",
+    },
+    Site {
+        abbr: "dw",
+        name: "德国之声",
+    },
+    Site {
+        abbr: "nyt",
+        name: "纽约时报",
+    },
+    Site {
+        abbr: "rfa",
+        name: "自由亚洲电台",
+    },
+    Site {
+        abbr: "cdt",
+        name: "中国数字时代",
+    },
+    Site {
+        abbr: "reuters",
+        name: "路透",
+    },
+    Site {
+        abbr: "ft",
+        name: "金融时报",
+    },
 ];
 
 /// The known site whose abbreviation (any case) or display name is `folder`.
@@ -78,10 +105,19 @@ mod tests {
 
     #[test]
     fn both_file_name_generations_are_read() {
-        assert_eq!(parse_file_name("1042001.md"), Some(FileName { id: 1042001, title: None }));
+        assert_eq!(
+            parse_file_name("1042001.md"),
+            Some(FileName {
+                id: 1042001,
+                title: None
+            })
+        );
         assert_eq!(
             parse_file_name("1048125_[视频]北京_火速.md"),
-            Some(FileName { id: 1048125, title: Some("[视频]北京_火速") })
+            Some(FileName {
+                id: 1048125,
+                title: Some("[视频]北京_火速")
+            })
         );
         assert_eq!(parse_file_name("README.md"), None);
         assert_eq!(parse_file_name("1042001.txt"), None);

@@ -11,9 +11,13 @@ use std::path::Path;
 pub(crate) fn run(data: &Path, args: &HistoryArgs) -> anyhow::Result<u8> {
     let archive = open_archive(data)?;
     let index = open_index(data, &archive)?;
-    let key = ArticleKey::parse(args.article.trim()).unwrap_or_else(|| ArticleKey::for_url(&args.article));
+    let key = ArticleKey::parse(args.article.trim())
+        .unwrap_or_else(|| ArticleKey::for_url(&args.article));
     let Some(article) = index.article(&key)? else {
-        anyhow::bail!("no article with URL or key {:?} in the archive (key {key})", args.article);
+        anyhow::bail!(
+            "no article with URL or key {:?} in the archive (key {key})",
+            args.article
+        );
     };
     let versions = index.versions(&key)?;
     let events = index.captures(&key)?;
@@ -51,16 +55,41 @@ pub(crate) fn run(data: &Path, args: &HistoryArgs) -> anyhow::Result<u8> {
         writeln!(out, "{doc}")?;
         return Ok(0);
     }
-    writeln!(out, "{}\n{}\nkey {}  source {}  published {}", article.title, article.url, article.key, article.source,
-        article.published_ms.map(rfc3339).unwrap_or_else(|| "unknown".into()))?;
+    writeln!(
+        out,
+        "{}\n{}\nkey {}  source {}  published {}",
+        article.title,
+        article.url,
+        article.key,
+        article.source,
+        article
+            .published_ms
+            .map(rfc3339)
+            .unwrap_or_else(|| "unknown".into())
+    )?;
     writeln!(out, "\nversions:")?;
     for v in &versions {
-        writeln!(out, "  v{:<3} captured {}  sha256 {}  {}", v.version, v.captured, &v.sha256[..12.min(v.sha256.len())], v.path)?;
+        writeln!(
+            out,
+            "  v{:<3} captured {}  sha256 {}  {}",
+            v.version,
+            v.captured,
+            &v.sha256[..12.min(v.sha256.len())],
+            v.path
+        )?;
     }
     writeln!(out, "\nevents:")?;
     for e in &events {
-        let origin = e.origin.as_deref().map(|o| format!("  from {o}")).unwrap_or_default();
-        writeln!(out, "  {}  {:<9} v{}  {}#{}{}", e.time, e.event, e.version, e.source, e.seq, origin)?;
+        let origin = e
+            .origin
+            .as_deref()
+            .map(|o| format!("  from {o}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {:<9} v{}  {}#{}{}",
+            e.time, e.event, e.version, e.source, e.seq, origin
+        )?;
     }
     Ok(0)
 }

@@ -24,15 +24,27 @@ pub(crate) fn run(data: &Path, args: &ImportArgs) -> anyhow::Result<u8> {
     let mut index = open_index(data, &archive)?;
     let span = tracing::info_span!("import");
     span.pb_set_style(
-        &indicatif::ProgressStyle::with_template("{spinner} importing {pos}/{len} records [{bar:30}] {per_sec} eta {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        &indicatif::ProgressStyle::with_template(
+            "{spinner} importing {pos}/{len} records [{bar:30}] {per_sec} eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
-    let options = ingest::ImportOptions { batch: args.batch, threads: 0 };
+    let options = ingest::ImportOptions {
+        batch: args.batch,
+        threads: 0,
+    };
     let summary = {
         let _entered = span.enter();
-        ingest::import(&archive, &mut writer, &mut index, &args.paths, &options, &Bar(span.clone()))
-            .context("import stopped")?
+        ingest::import(
+            &archive,
+            &mut writer,
+            &mut index,
+            &args.paths,
+            &options,
+            &Bar(span.clone()),
+        )
+        .context("import stopped")?
     };
     drop(span);
     for r in &summary.rejected {
@@ -46,10 +58,17 @@ pub(crate) fn run(data: &Path, args: &ImportArgs) -> anyhow::Result<u8> {
         summary.new_versions,
         summary.rejected.len(),
         if summary.with_warnings > 0 {
-            format!(" ({} read with deviations; RUST_LOG=debug lists them)", summary.with_warnings)
+            format!(
+                " ({} read with deviations; RUST_LOG=debug lists them)",
+                summary.with_warnings
+            )
         } else {
             String::new()
         }
     );
-    Ok(if summary.rejected.is_empty() { 0 } else { crate::EXIT_PARTIAL })
+    Ok(if summary.rejected.is_empty() {
+        0
+    } else {
+        crate::EXIT_PARTIAL
+    })
 }

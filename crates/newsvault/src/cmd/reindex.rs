@@ -10,6 +10,9 @@ pub(crate) fn run(data: &Path) -> anyhow::Result<u8> {
     let _writer = archive.writer().context("cannot lock the archive")?;
     let index = index::Index::rebuild(data, &archive).context("cannot rebuild the index")?;
     let (sources, articles, versions, captures) = index.counts()?;
-    eprintln!("rebuilt {}: {sources} sources, {articles} articles, {versions} versions, {captures} captures", index.path().display());
+    eprintln!(
+        "rebuilt {}: {sources} sources, {articles} articles, {versions} versions, {captures} captures",
+        index.path().display()
+    );
     Ok(0)
 }

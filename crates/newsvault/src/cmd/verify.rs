@@ -36,7 +36,11 @@ pub(crate) fn run(data: &Path, args: &VerifyArgs) -> anyhow::Result<u8> {
         report.sources,
         report.lines,
         report.records,
-        if report.is_ok() { "ok".to_owned() } else { format!("{} problems", report.damage.len()) }
+        if report.is_ok() {
+            "ok".to_owned()
+        } else {
+            format!("{} problems", report.damage.len())
+        }
     );
     Ok(if report.is_ok() { 0 } else { 1 })
 }
