@@ -2,7 +2,7 @@
 //!
 //! Two URLs name the same article when their canonical forms are equal. Canonicalization keeps
 //! what distinguishes articles and drops what only distinguishes visits: scheme (`http` and
-//! `https` are one article), fragments, `utm_*` and other tracking parameters, AMP variants,
+//! `https` are one article), `www.` and `amp.` host prefixes, fragments, `utm_*` and other tracking parameters, AMP variants,
 //! default ports and the case of the host.
 
 use serde::{Deserialize, Serialize};
@@ -104,12 +104,13 @@ pub fn canonical_url(url: &str) -> Option<String> {
     }
     let path = strip_amp(u.path()).to_owned();
     u.set_path(&path);
-    if let Some(host) = u
-        .host_str()
-        .and_then(|h| h.strip_prefix("amp."))
-        .map(str::to_owned)
-    {
-        u.set_host(Some(&host)).ok()?;
+    // `www.` and `amp.` hosts serve the same articles as the bare domain.
+    let host = u.host_str().unwrap_or_default();
+    let bare = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("amp."));
+    if let Some(bare) = bare.filter(|b| b.contains('.')).map(str::to_owned) {
+        u.set_host(Some(&bare)).ok()?;
     }
     Some(u.to_string())
 }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The project's test command (README, second set-up command; CI runs it through .ci/run).
+# Installs what the tests need on a fresh machine, then checks formatting, lints and runs
+# every test of the workspace. Tests that read ../shared fail on CI (CI=true) if it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo is required (https://rustup.rs)" >&2
+  exit 1
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
