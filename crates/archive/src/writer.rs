@@ -29,6 +29,8 @@ pub struct StagedVersion<'a> {
     pub version: u32,
     /// The record file bytes.
     pub bytes: &'a [u8],
+    /// Their SHA-256, when the caller has it already (saves hashing twice).
+    pub sha256: Option<&'a str>,
 }
 
 struct Pending {
@@ -126,7 +128,11 @@ impl Writer {
             self.counter += 1;
             let tmp = self.staging.join(format!("{}.tmp", self.counter));
             std::fs::write(&tmp, v.bytes).map_err(|e| ArchiveError::io("write", &tmp, e))?;
-            capture.record_sha256 = Some(model::sha256_hex(v.bytes));
+            let sha = v
+                .sha256
+                .map_or_else(|| model::sha256_hex(v.bytes), str::to_owned);
+            debug_assert_eq!(sha, model::sha256_hex(v.bytes));
+            capture.record_sha256 = Some(sha);
             capture.path = Some(relative.clone());
             self.versions.push(Pending {
                 tmp,
@@ -228,18 +234,20 @@ fn place(pending: &Pending) -> Result<(), ArchiveError> {
     let path = &pending.path;
     let dir = path.parent().expect("record paths have a folder");
     std::fs::create_dir_all(dir).map_err(|e| ArchiveError::io("create directory", dir, e))?;
-    if path.exists() {
-        let old = std::fs::read(path).map_err(|e| ArchiveError::io("read", path, e))?;
-        let new =
-            std::fs::read(&pending.tmp).map_err(|e| ArchiveError::io("read", &pending.tmp, e))?;
-        if old == new {
-            let _ = std::fs::remove_file(&pending.tmp);
-            return Ok(());
-        }
-        let aside = path.with_extension(format!("md.orphan-{}", std::process::id()));
-        tracing::warn!(path = %path.display(), aside = %aside.display(), "unlogged record differs; setting it aside");
-        std::fs::rename(path, &aside).map_err(|e| ArchiveError::io("rename", path, e))?;
+    match rename_noreplace(&pending.tmp, path) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(ArchiveError::io("rename", &pending.tmp, e)),
     }
+    let old = std::fs::read(path).map_err(|e| ArchiveError::io("read", path, e))?;
+    let new = std::fs::read(&pending.tmp).map_err(|e| ArchiveError::io("read", &pending.tmp, e))?;
+    if old == new {
+        let _ = std::fs::remove_file(&pending.tmp);
+        return Ok(());
+    }
+    let aside = path.with_extension(format!("md.orphan-{}", std::process::id()));
+    tracing::warn!(path = %path.display(), aside = %aside.display(), "unlogged record differs; setting it aside");
+    std::fs::rename(path, &aside).map_err(|e| ArchiveError::io("rename", path, e))?;
     std::fs::rename(&pending.tmp, path).map_err(|e| ArchiveError::io("rename", &pending.tmp, e))
 }
 
@@ -272,6 +280,40 @@ fn cut_torn_tail(file: &File, path: &Path) -> Result<(), ArchiveError> {
         .map_err(|e| ArchiveError::io("truncate", path, e))?;
     file.sync_data()
         .map_err(|e| ArchiveError::io("sync", path, e))
+}
+
+/// `rename` that fails with `AlreadyExists` instead of replacing: the check and the move are
+/// one atomic step on Linux (`renameat2(RENAME_NOREPLACE)`), a check then a move elsewhere.
+fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let from = CString::new(from.as_os_str().as_bytes())?;
+        let to = CString::new(to.as_os_str().as_bytes())?;
+        // SAFETY: both paths are valid NUL-terminated strings for the duration of the call.
+        let rc = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                from.as_ptr(),
+                libc::AT_FDCWD,
+                to.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        // File systems without RENAME_NOREPLACE answer EINVAL; fall through to check-then-move.
+        if err.raw_os_error() != Some(libc::EINVAL) {
+            return Err(err);
+        }
+    }
+    if to.exists() {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    std::fs::rename(from, to)
 }
 
 fn lock_exclusive(file: &File) -> std::io::Result<()> {

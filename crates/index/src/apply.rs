@@ -27,6 +27,7 @@ impl Index {
     /// If a log is shorter than the index remembers (the archive was replaced or restored),
     /// the index is cleared and rebuilt from the start.
     pub fn sync(&mut self, archive: &Archive) -> Result<u64, IndexError> {
+        self.end_snapshot()?;
         let sources = archive.sources()?;
         let mut applied = 0;
         for meta in &sources {
@@ -206,14 +207,14 @@ fn apply_line(tx: &Transaction<'_>, archive: &Archive, c: &Capture) -> rusqlite:
 /// capture's URL and an empty title (verify reports it); indexing never stops on one file.
 fn version_meta(archive: &Archive, path: &str, capture_url: &str) -> VersionMeta {
     let file = archive.resolve(path);
-    let parsed = std::fs::read(&file)
+    let parsed = read_head_bytes(&file)
         .map_err(|e| e.to_string())
-        .and_then(|b| record::parse(&b, path).map_err(|e| e.to_string()));
+        .and_then(|b| record::parse_head(&b, path).map_err(|e| e.to_string()));
     match parsed {
-        Ok(p) => VersionMeta {
-            title: p.record.title,
-            url: p.record.url.unwrap_or_else(|| capture_url.to_owned()),
-            published_ms: p.record.published_ms,
+        Ok(head) => VersionMeta {
+            title: head.title,
+            url: head.url.unwrap_or_else(|| capture_url.to_owned()),
+            published_ms: head.published_ms,
         },
         Err(e) => {
             tracing::warn!(path, error = %e, "cannot read an archived record while indexing");
@@ -224,4 +225,22 @@ fn version_meta(archive: &Archive, path: &str, capture_url: &str) -> VersionMeta
             }
         }
     }
+}
+
+/// The first bytes of a record, enough for its head in all but odd cases (then the whole file):
+/// indexing should not read every body again.
+fn read_head_bytes(file: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    const HEAD: u64 = 8 * 1024;
+    let mut f = std::fs::File::open(file)?;
+    let mut buf = Vec::with_capacity(HEAD as usize);
+    (&mut f).take(HEAD).read_to_end(&mut buf)?;
+    if buf.len() as u64 == HEAD
+        && !buf
+            .windows(8)
+            .any(|w| w == b"\n------\n" || w == b"------\r\n")
+    {
+        f.read_to_end(&mut buf)?;
+    }
+    Ok(buf)
 }

@@ -74,6 +74,11 @@ impl Index {
         Ok(index)
     }
 
+    /// True when no transaction or snapshot is open.
+    pub fn in_autocommit(&self) -> bool {
+        self.conn.is_autocommit()
+    }
+
     /// The index file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -118,6 +118,24 @@ impl Index {
         move |e| IndexError::sql(op, &self.path, e)
     }
 
+    /// Opens a read snapshot: lookups until [`Index::end_snapshot`] share one transaction
+    /// instead of locking the database once each (the import's per-record lookups).
+    pub fn begin_snapshot(&self) -> Result<(), IndexError> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(self.err("begin a snapshot"))
+    }
+
+    /// Ends a snapshot opened by [`Index::begin_snapshot`]; a no-op when none is open.
+    pub fn end_snapshot(&self) -> Result<(), IndexError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(self.err("end a snapshot"))
+    }
+
     /// One article by key.
     pub fn article(&self, key: &ArticleKey) -> Result<Option<ArticleRow>, IndexError> {
         self.conn

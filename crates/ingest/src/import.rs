@@ -252,6 +252,7 @@ impl State<'_> {
                     dir: &dir,
                     version,
                     bytes: &p.bytes,
+                    sha256: Some(&p.sha),
                 };
                 self.writer.stage(capture, Some(staged))?;
                 let entry = self.pending.entry(p.key.clone()).or_insert(Pending {
@@ -274,6 +275,7 @@ impl State<'_> {
                     dir: &dir,
                     version: 1,
                     bytes: &p.bytes,
+                    sha256: Some(&p.sha),
                 };
                 self.writer.stage(capture, Some(staged))?;
                 self.pending.insert(
@@ -309,6 +311,9 @@ impl State<'_> {
     }
 
     fn lookup(&self, key: &ArticleKey, sha: &str) -> Result<Lookup, IngestError> {
+        if self.index_is_idle() {
+            self.index.begin_snapshot()?;
+        }
         if let Some(p) = self.pending.get(key) {
             if let Some((_, v)) = p.shas.iter().find(|(s, _)| s == sha) {
                 return Ok(Lookup::SameAs(*v));
@@ -338,6 +343,13 @@ impl State<'_> {
         self.index.sync(self.archive)?;
         self.pending.clear();
         Ok(())
+    }
+}
+
+impl State<'_> {
+    /// Whether no snapshot is open on the index (one is opened per batch, ended by sync).
+    fn index_is_idle(&self) -> bool {
+        self.index.in_autocommit()
     }
 }
 

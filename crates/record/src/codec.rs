@@ -158,6 +158,69 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Parsed, RecordError> {
     Reader::new(text, path).read()
 }
 
+/// The header fields of a record: what an index needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// As [`Record::published_ms`].
+    pub published_ms: Option<i64>,
+    /// As [`Record::title`].
+    pub title: String,
+    /// As [`Record::url`].
+    pub url: Option<String>,
+    /// As [`Record::date_line`].
+    pub date_line: Option<String>,
+}
+
+impl From<Record> for Head {
+    fn from(r: Record) -> Head {
+        Head {
+            published_ms: r.published_ms,
+            title: r.title,
+            url: r.url,
+            date_line: r.date_line,
+        }
+    }
+}
+
+/// The header of a record without validating or copying kilobytes of body HTML. Gives the
+/// same fields as [`parse`] for every record [`parse`] accepts; it falls back to [`parse`]
+/// whenever the head alone is not conclusive.
+pub fn parse_head(bytes: &[u8], path: &str) -> Result<Head, RecordError> {
+    if let Some(cut) = head_end(bytes)
+        && let Ok(text) = std::str::from_utf8(&bytes[..cut])
+        && let Ok(parsed) = Reader::new(text, path).read()
+        && parsed.record.url.is_some()
+    {
+        return Ok(parsed.record.into());
+    }
+    Ok(parse(bytes, path)?.record.into())
+}
+
+/// Byte length of a record's head: through the line after the first underline line.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let at = from + find(&bytes[from..], b"\n------")?;
+        let after = at + b"\n------".len();
+        let rest = &bytes[after..];
+        let line_end = if rest.starts_with(b"\n") {
+            after + 1
+        } else if rest.starts_with(b"\r\n") {
+            after + 2
+        } else {
+            from = after;
+            continue;
+        };
+        // One more line: the old CDT date line, or the blank line.
+        let next = find(&bytes[line_end..], b"\n").map_or(bytes.len(), |i| line_end + i + 1);
+        return Some(next);
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Writes one record file. `write(&parse(b)?.record) == b` for every file `parse` accepts.
 pub fn write(record: &Record) -> Vec<u8> {
     let f = &record.form;
@@ -523,6 +586,21 @@ mod tests {
             String::from_utf8_lossy(bytes)
         );
         parsed
+    }
+
+    #[test]
+    fn the_head_alone_gives_the_same_fields() {
+        for bytes in [
+            &b"<!--1-->\n[t](https://a.b/)\n------\n\n<p>x</p>\n"[..],
+            "[标题](https://a.b/)\n------\n日期：Fri, 26 Jun 2020 19:15:46 +0000\n\nx\n".as_bytes(),
+            b"<!--1-->\r\n[t\r\n2](https://a.b/)\r\n------\r\n\r\nx",
+            b"<!--1-->\nplain\n------\n\nx\n",
+            b"<!--1-->\n[a\n------\nb](https://a.b/)\n------\n\nx\n",
+        ] {
+            let full = Head::from(parse(bytes, "t.md").unwrap().record);
+            assert_eq!(parse_head(bytes, "t.md").unwrap(), full);
+        }
+        assert!(parse_head(b"<!--x-->\n", "t.md").is_err());
     }
 
     #[test]

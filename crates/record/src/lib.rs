@@ -10,4 +10,4 @@ mod codec;
 pub mod layout;
 pub mod list;
 
-pub use codec::{Form, Parsed, Record, RecordError, Warning, parse, write};
+pub use codec::{Form, Head, Parsed, Record, RecordError, Warning, parse, parse_head, write};
