@@ -24,7 +24,7 @@ mod writer;
 pub use error::ArchiveError;
 pub use log::{LogLine, LogReader, log_len, read_log, read_log_from};
 pub use verify::{Finding, VerifyReport, verify};
-pub use writer::{StagedVersion, Writer};
+pub use writer::{StagedVersion, Writer, record_path};
 
 use model::{SourceId, SourceMeta};
 use std::path::{Path, PathBuf};

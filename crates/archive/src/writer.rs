@@ -124,7 +124,7 @@ impl Writer {
         version: Option<StagedVersion<'_>>,
     ) -> Result<(), ArchiveError> {
         if let Some(v) = version {
-            let relative = format!("{}/v{}.md", v.dir, v.version);
+            let relative = record_path(v.dir, v.version);
             self.counter += 1;
             let tmp = self.staging.join(format!("{}.tmp", self.counter));
             std::fs::write(&tmp, v.bytes).map_err(|e| ArchiveError::io("write", &tmp, e))?;
@@ -226,6 +226,11 @@ impl Writer {
         }
         Ok(self.logs.get_mut(source).expect("inserted above"))
     }
+}
+
+/// The path of version `version` of the article whose folder is `dir`: `<dir>/v<version>.md`.
+pub fn record_path(dir: &str, version: u32) -> String {
+    format!("{dir}/v{version}.md")
 }
 
 /// Moves a staged record to its final path. An existing file there that no log names (a

@@ -7,6 +7,7 @@ use crate::{Index, IndexError};
 use archive::{Archive, LogLine, log_len, read_log_from};
 use model::{Capture, SourceMeta};
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
 
 /// What the index keeps about a stored version, read from its record file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +28,17 @@ impl Index {
     /// If a log is shorter than the index remembers (the archive was replaced or restored),
     /// the index is cleared and rebuilt from the start.
     pub fn sync(&mut self, archive: &Archive) -> Result<u64, IndexError> {
+        self.sync_with(archive, &HashMap::new())
+    }
+
+    /// [`Index::sync`], taking the metadata of versions the caller has just stored from `known`
+    /// (record path → meta) instead of reading their files again. What is not in `known` is
+    /// read from the archive, exactly as a rebuild would.
+    pub fn sync_with(
+        &mut self,
+        archive: &Archive,
+        known: &HashMap<String, VersionMeta>,
+    ) -> Result<u64, IndexError> {
         self.end_snapshot()?;
         let sources = archive.sources()?;
         let mut applied = 0;
@@ -36,12 +48,12 @@ impl Index {
             if len < offset {
                 tracing::warn!(source = %meta.id, "capture log shorter than the index remembers; rebuilding the index");
                 self.clear()?;
-                return self.sync(archive);
+                return self.sync_with(archive, known);
             }
             if len == offset {
                 continue;
             }
-            applied += self.apply_log(archive, meta, seq, offset)?;
+            applied += self.apply_log(archive, known, meta, seq, offset)?;
         }
         Ok(applied)
     }
@@ -77,6 +89,7 @@ impl Index {
     fn apply_log(
         &mut self,
         archive: &Archive,
+        known: &HashMap<String, VersionMeta>,
         meta: &SourceMeta,
         seq: u64,
         offset: u64,
@@ -93,7 +106,7 @@ impl Index {
             let mut last: Option<LogLine> = None;
             for line in reader.by_ref().take(LINES_PER_TRANSACTION) {
                 let line = line?;
-                apply_line(&tx, archive, &line.capture).map_err(sql("apply a capture"))?;
+                apply_line(&tx, archive, known, &line.capture).map_err(sql("apply a capture"))?;
                 applied += 1;
                 last = Some(line);
             }
@@ -110,7 +123,12 @@ impl Index {
     }
 }
 
-fn apply_line(tx: &Transaction<'_>, archive: &Archive, c: &Capture) -> rusqlite::Result<()> {
+fn apply_line(
+    tx: &Transaction<'_>,
+    archive: &Archive,
+    known: &HashMap<String, VersionMeta>,
+    c: &Capture,
+) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO captures (source, seq, key, time, event, version, url, status, final_url, path,
             record_sha256, body_sha256, warc_record_id, via, origin, note)
@@ -139,7 +157,10 @@ fn apply_line(tx: &Transaction<'_>, archive: &Archive, c: &Capture) -> rusqlite:
             .execute(params![c.key.as_str(), c.time, c.event.as_str()])?;
         return Ok(());
     };
-    let meta = version_meta(archive, path, &c.url);
+    let meta = match known.get(path) {
+        Some(meta) => meta.clone(),
+        None => version_meta(archive, path, &c.url),
+    };
     let sha = c.record_sha256.as_deref().unwrap_or_default();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO versions (key, version, source, seq, path, sha256, title, url, published_ms, captured)

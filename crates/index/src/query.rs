@@ -139,12 +139,10 @@ impl Index {
     /// One article by key.
     pub fn article(&self, key: &ArticleKey) -> Result<Option<ArticleRow>, IndexError> {
         self.conn
-            .query_row(
-                &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE key = ?1"),
-                [key.as_str()],
-                article_row,
-            )
-            .optional()
+            .prepare_cached(&format!(
+                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE key = ?1"
+            ))
+            .and_then(|mut s| s.query_row([key.as_str()], article_row).optional())
             .map_err(self.err("read an article"))
     }
 

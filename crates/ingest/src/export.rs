@@ -58,8 +58,16 @@ pub fn export_duty_machine(
     std::fs::create_dir_all(dir).map_err(io("create", dir))?;
     let manifest_path = dir.join(MANIFEST);
     let mut manifest: Manifest = match std::fs::read(&manifest_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-        Err(_) => Manifest::default(),
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| IngestError::Io {
+            op: "read the export manifest",
+            path: manifest_path.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{e}; it records which id each article was given, so repair or restore it rather than delete it"),
+            ),
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
+        Err(e) => return Err(io("read", &manifest_path)(e)),
     };
 
     // 1. Imported files go back where they came from.
@@ -81,6 +89,7 @@ pub fn export_duty_machine(
 
     // 2. Articles whose latest version was not imported get (or keep) an id of their own.
     let mut lowest: HashMap<String, u32> = HashMap::new();
+    let mut scanned: HashSet<String> = HashSet::new();
     for path in files.keys().chain(manifest.assigned.values()) {
         if let Some((folder, id)) = folder_and_id(path) {
             let low = lowest.entry(folder).or_insert(id);
@@ -96,7 +105,13 @@ pub fn export_duty_machine(
             Some(p) => p.clone(),
             None => {
                 let folder = article.source.clone();
+                // Files already in the folder (an existing checkout) keep their ids too.
                 let low = lowest.entry(folder.clone()).or_insert(FIRST_ID + 1);
+                if scanned.insert(folder.clone())
+                    && let Some(id) = lowest_id_in(&dir.join("articles").join(&folder))
+                {
+                    *low = (*low).min(id);
+                }
                 *low -= 1;
                 let p = article_path(&folder, *low);
                 manifest.assigned.insert(article.key.clone(), p.clone());
@@ -174,6 +189,15 @@ pub fn export_duty_machine(
     bytes.push(b'\n');
     write_if_changed(&manifest_path, &bytes)?;
     Ok(summary)
+}
+
+/// The lowest record id among the files of an export folder, if it has any.
+fn lowest_id_in(folder: &Path) -> Option<u32> {
+    std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .filter_map(|e| parse_file_name(&e.file_name().to_string_lossy()).map(|f| f.id))
+        .min()
 }
 
 /// `articles/<folder>/<id>...md` → (folder, id).

@@ -11,7 +11,7 @@
 
 use crate::{IngestError, identify, source_for_folder, source_for_url};
 use archive::{Archive, StagedVersion, Writer};
-use index::Index;
+use index::{Index, VersionMeta};
 use model::{ArticleKey, Capture, EventKind, SourceId, SourceMeta};
 use record::layout::{known_site, parse_file_name};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -74,12 +74,16 @@ pub struct ImportSummary {
     pub rejected: Vec<Rejected>,
 }
 
+/// Files per message between the walker, the parsers and the deciding thread.
+const CHUNK: usize = 64;
+
 struct Job {
-    idx: u64,
     path: PathBuf,
     origin: Option<String>,
     folder: Option<String>,
 }
+
+type ReadResult = Result<Parsed, (Job, String)>;
 
 struct Parsed {
     job: Job,
@@ -131,33 +135,48 @@ pub fn import(
             .unwrap_or(2),
         n => n,
     };
-    let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(256);
-    let (done_tx, done_rx) = crossbeam_channel::bounded::<Result<Parsed, (Job, String)>>(256);
+    // Jobs travel in chunks: one channel operation per chunk, not per file.
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<(u64, Vec<Job>)>(8);
+    let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, Vec<ReadResult>)>(8);
 
     std::thread::scope(|scope| -> Result<(), IngestError> {
-        scope.spawn(move || {
-            let mut idx = 0;
-            for root in &roots {
-                let _ = discover(root, &mut |(path, origin, folder)| {
-                    let job = Job {
-                        idx,
-                        path,
-                        origin,
-                        folder,
-                    };
-                    idx += 1;
-                    let _ = job_tx.send(job);
-                });
-            }
-        });
+        let walker = std::thread::Builder::new().name("nv-walk".into());
+        walker
+            .spawn_scoped(scope, move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut chunk_no = 0;
+                for root in &roots {
+                    let _ = discover(root, &mut |(path, origin, folder)| {
+                        chunk.push(Job {
+                            path,
+                            origin,
+                            folder,
+                        });
+                        if chunk.len() == CHUNK {
+                            let _ = job_tx.send((
+                                chunk_no,
+                                std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)),
+                            ));
+                            chunk_no += 1;
+                        }
+                    });
+                }
+                if !chunk.is_empty() {
+                    let _ = job_tx.send((chunk_no, chunk));
+                }
+            })
+            .map_err(thread_error)?;
         for _ in 0..threads {
             let job_rx = job_rx.clone();
             let done_tx = done_tx.clone();
-            scope.spawn(move || {
-                for job in job_rx {
-                    let _ = done_tx.send(read_one(job));
-                }
-            });
+            let parser = std::thread::Builder::new().name("nv-parse".into());
+            parser
+                .spawn_scoped(scope, move || {
+                    for (no, jobs) in job_rx {
+                        let _ = done_tx.send((no, jobs.into_iter().map(read_one).collect()));
+                    }
+                })
+                .map_err(thread_error)?;
         }
         drop(job_rx);
         drop(done_tx);
@@ -167,29 +186,29 @@ pub fn import(
             writer,
             index,
             pending: HashMap::new(),
+            metas: HashMap::new(),
             sources_seen: HashSet::new(),
             batch: options.batch.max(1),
         };
-        // Results arrive in any order; decide in discovery order so re-runs decide alike.
+        // Chunks arrive in any order; decide in discovery order so re-runs decide alike.
         let mut waiting = BTreeMap::new();
         let mut next = 0u64;
-        for result in done_rx {
-            let idx = match &result {
-                Ok(p) => p.job.idx,
-                Err((job, _)) => job.idx,
-            };
-            waiting.insert(idx, result);
-            while let Some(result) = waiting.remove(&next) {
+        for (no, results) in done_rx {
+            waiting.insert(no, results);
+            while let Some(results) = waiting.remove(&next) {
                 next += 1;
-                summary.files += 1;
-                match result {
-                    Ok(parsed) => state.decide(parsed, &mut summary)?,
-                    Err((job, reason)) => summary.rejected.push(Rejected {
-                        path: job.path,
-                        reason,
-                    }),
+                let n = results.len() as u64;
+                for result in results {
+                    summary.files += 1;
+                    match result {
+                        Ok(parsed) => state.decide(parsed, &mut summary)?,
+                        Err((job, reason)) => summary.rejected.push(Rejected {
+                            path: job.path,
+                            reason,
+                        }),
+                    }
                 }
-                progress.advance(1);
+                progress.advance(n);
             }
         }
         state.commit()?;
@@ -203,6 +222,8 @@ struct State<'a> {
     writer: &'a mut Writer,
     index: &'a mut Index,
     pending: HashMap<ArticleKey, Pending>,
+    /// Metadata of the versions staged in this batch, handed to the index (no re-reading).
+    metas: HashMap<String, VersionMeta>,
     sources_seen: HashSet<(SourceId, Option<String>)>,
     batch: usize,
 }
@@ -254,6 +275,7 @@ impl State<'_> {
                     bytes: &p.bytes,
                     sha256: Some(&p.sha),
                 };
+                self.remember(&dir, version, &p);
                 self.writer.stage(capture, Some(staged))?;
                 let entry = self.pending.entry(p.key.clone()).or_insert(Pending {
                     dir,
@@ -277,6 +299,7 @@ impl State<'_> {
                     bytes: &p.bytes,
                     sha256: Some(&p.sha),
                 };
+                self.remember(&dir, 1, &p);
                 self.writer.stage(capture, Some(staged))?;
                 self.pending.insert(
                     p.key.clone(),
@@ -292,6 +315,16 @@ impl State<'_> {
             self.commit()?;
         }
         Ok(())
+    }
+
+    /// Keeps what the index needs of a staged version, so that it is not read back.
+    fn remember(&mut self, dir: &str, version: u32, p: &Parsed) {
+        let meta = VersionMeta {
+            title: p.record.title.clone(),
+            url: p.record.url.clone().unwrap_or_default(),
+            published_ms: p.record.published_ms,
+        };
+        self.metas.insert(archive::record_path(dir, version), meta);
     }
 
     fn source_of(&mut self, p: &Parsed) -> Result<SourceId, IngestError> {
@@ -340,8 +373,9 @@ impl State<'_> {
 
     fn commit(&mut self) -> Result<(), IngestError> {
         self.writer.commit()?;
-        self.index.sync(self.archive)?;
+        self.index.sync_with(self.archive, &self.metas)?;
         self.pending.clear();
+        self.metas.clear();
         Ok(())
     }
 }
@@ -359,11 +393,19 @@ enum Lookup {
     Unknown,
 }
 
+fn thread_error(e: std::io::Error) -> IngestError {
+    IngestError::Io {
+        op: "start a thread for",
+        path: PathBuf::from("import"),
+        source: e,
+    }
+}
+
 fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn read_one(job: Job) -> Result<Parsed, (Job, String)> {
+fn read_one(job: Job) -> ReadResult {
     let bytes = match std::fs::read(&job.path) {
         Ok(b) => b,
         Err(e) => return Err((job, format!("cannot read: {e}"))),

@@ -211,3 +211,45 @@ fn new_articles_get_countdown_ids_and_a_list_newest_first() {
             .contains("[更新]")
     );
 }
+
+#[test]
+fn export_into_an_existing_checkout_does_not_reuse_its_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let out = tmp.path().join("out");
+    // A checkout that already has VOA articles we never imported.
+    std::fs::create_dir_all(out.join("articles/voa")).unwrap();
+    std::fs::write(out.join("articles/voa/1040000.md"), "not ours").unwrap();
+    let file = tmp.path().join("r.md");
+    std::fs::write(
+        &file,
+        "<!--1700000000000-->\n[新](https://www.voachinese.com/a/1.html)\n------\n\n<p>x</p>\n",
+    )
+    .unwrap();
+    assert_eq!(code(&nv(&data, &["import", file.to_str().unwrap()])), 0);
+    assert_eq!(
+        code(&nv(
+            &data,
+            &["export", "duty-machine", out.to_str().unwrap()]
+        )),
+        0
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("articles/voa/1040000.md")).unwrap(),
+        "not ours"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("articles/voa/1039999.md"))
+            .unwrap()
+            .contains("[新]")
+    );
+
+    std::fs::write(out.join(".newsvault-export.json"), "{ not json").unwrap();
+    let broken = nv(&data, &["export", "duty-machine", out.to_str().unwrap()]);
+    assert_eq!(code(&broken), 1);
+    assert!(
+        stderr(&broken).contains(".newsvault-export.json"),
+        "{}",
+        stderr(&broken)
+    );
+}
