@@ -34,6 +34,7 @@ pub struct StagedVersion<'a> {
 }
 
 struct Pending {
+    bytes: Vec<u8>,
     tmp: PathBuf,
     path: PathBuf,
 }
@@ -127,7 +128,6 @@ impl Writer {
             let relative = record_path(v.dir, v.version);
             self.counter += 1;
             let tmp = self.staging.join(format!("{}.tmp", self.counter));
-            std::fs::write(&tmp, v.bytes).map_err(|e| ArchiveError::io("write", &tmp, e))?;
             let sha = v
                 .sha256
                 .map_or_else(|| model::sha256_hex(v.bytes), str::to_owned);
@@ -135,6 +135,7 @@ impl Writer {
             capture.record_sha256 = Some(sha);
             capture.path = Some(relative.clone());
             self.versions.push(Pending {
+                bytes: v.bytes.to_vec(),
                 tmp,
                 path: self.archive.resolve(&relative),
             });
@@ -155,12 +156,15 @@ impl Writer {
             return Ok(Vec::new());
         }
         let root = self.archive.archive_dir();
+        // File-system work is mostly kernel CPU (inode and directory allocation): spread it
+        // over the cores, keeping the barriers between the steps.
+        in_parallel(&self.versions, |p| {
+            std::fs::write(&p.tmp, &p.bytes).map_err(|e| ArchiveError::io("write", &p.tmp, e))
+        })?;
         let staged: Vec<&Path> = self.versions.iter().map(|p| p.tmp.as_path()).collect();
         sync_all(&root, &staged).map_err(|e| ArchiveError::io("sync", &root, e))?;
-
-        for pending in self.versions.drain(..) {
-            place(&pending)?;
-        }
+        in_parallel(&self.versions, place)?;
+        self.versions.clear();
         sync_all(&root, &[]).map_err(|e| ArchiveError::io("sync", &root, e))?;
 
         let lines = std::mem::take(&mut self.lines);
@@ -226,6 +230,27 @@ impl Writer {
         }
         Ok(self.logs.get_mut(source).expect("inserted above"))
     }
+}
+
+/// Runs `f` over `items` on up to one thread per core; the first error wins.
+fn in_parallel<T: Sync>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<(), ArchiveError> + Sync,
+) -> Result<(), ArchiveError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().try_for_each(&f);
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().try_for_each(&f)))
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().expect("archive worker threads do not panic"))
+    })
 }
 
 /// The path of version `version` of the article whose folder is `dir`: `<dir>/v<version>.md`.
@@ -333,4 +358,124 @@ fn lock_exclusive(file: &File) -> std::io::Result<()> {
     }
     let _ = file;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_log, verify};
+    use model::{ArticleKey, EventKind};
+
+    const ONE: &[u8] = b"<!--1-->\n[one](https://a.example/1)\n------\n\n<p>1</p>\n";
+
+    fn capture(source: &str, url: &str, event: EventKind, version: u32) -> Capture {
+        Capture {
+            seq: 0,
+            time: "2026-11-26T00:00:00.000Z".into(),
+            source: SourceId::new(source).unwrap(),
+            key: ArticleKey::for_url(url),
+            version,
+            url: url.into(),
+            event,
+            status: None,
+            final_url: None,
+            path: None,
+            record_sha256: None,
+            body_sha256: None,
+            warc_record_id: None,
+            via: Some("test".into()),
+            origin: None,
+            note: None,
+            prev: String::new(),
+        }
+    }
+
+    #[test]
+    fn commits_chain_lines_and_place_records() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let mut w = archive.writer().unwrap();
+        let c = capture("rfi", "https://a.example/1", EventKind::New, 1);
+        let dir = Archive::article_dir(&c.source, &c.key, 0);
+        w.stage(
+            c,
+            Some(StagedVersion {
+                dir: &dir,
+                version: 1,
+                bytes: ONE,
+                sha256: None,
+            }),
+        )
+        .unwrap();
+        w.stage(
+            capture("rfi", "https://a.example/1", EventKind::Unchanged, 1),
+            None,
+        )
+        .unwrap();
+        let committed = w.commit().unwrap();
+        assert_eq!(committed.iter().map(|c| c.seq).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(committed[0].prev, CHAIN_START);
+        assert_eq!(committed[0].path.as_deref(), Some(&*record_path(&dir, 1)));
+        assert_eq!(
+            std::fs::read(archive.resolve(&record_path(&dir, 1))).unwrap(),
+            ONE
+        );
+        let lines: Vec<_> = read_log(&archive, &SourceId::new("rfi").unwrap())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(committed[1].prev, lines[0].hash);
+        assert!(verify(&archive).unwrap().is_ok());
+
+        // A second writer continues the same chain.
+        drop(w);
+        let mut w = archive.writer().unwrap();
+        w.stage(
+            capture("rfi", "https://a.example/2", EventKind::Error, 0),
+            None,
+        )
+        .unwrap();
+        let more = w.commit().unwrap();
+        assert_eq!(more[0].seq, 3);
+        assert_eq!(more[0].prev, lines[1].hash);
+    }
+
+    #[test]
+    fn an_unlogged_file_in_the_way_is_adopted_or_set_aside_never_lost() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let c = capture("bbc", "https://b.example/1", EventKind::New, 1);
+        let dir = Archive::article_dir(&c.source, &c.key, 0);
+        let path = archive.resolve(&record_path(&dir, 1));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"left by a crash").unwrap();
+        let mut w = archive.writer().unwrap();
+        w.stage(
+            c,
+            Some(StagedVersion {
+                dir: &dir,
+                version: 1,
+                bytes: b"new",
+                sha256: None,
+            }),
+        )
+        .unwrap();
+        w.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let aside: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".orphan-"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(std::fs::read(aside[0].path()).unwrap(), b"left by a crash");
+    }
+
+    #[test]
+    fn only_one_writer_at_a_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let _w = archive.writer().unwrap();
+        assert!(matches!(archive.writer(), Err(ArchiveError::Locked(_))));
+    }
 }

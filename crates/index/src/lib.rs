@@ -84,3 +84,114 @@ impl Index {
         &self.path
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archive::{Archive, StagedVersion};
+    use model::{ArticleKey, Capture, EventKind, SourceId};
+
+    fn stage_version(w: &mut archive::Writer, url: &str, version: u32, bytes: &[u8]) {
+        let key = ArticleKey::for_url(url);
+        let source = SourceId::new("rfi").unwrap();
+        let dir = Archive::article_dir(&source, &key, 1_600_000_000_000);
+        let capture = Capture {
+            seq: 0,
+            time: format!("2026-11-26T00:00:0{version}.000Z"),
+            source,
+            key,
+            version,
+            url: url.into(),
+            event: if version == 1 {
+                EventKind::New
+            } else {
+                EventKind::Edited
+            },
+            status: None,
+            final_url: None,
+            path: None,
+            record_sha256: None,
+            body_sha256: None,
+            warc_record_id: None,
+            via: None,
+            origin: None,
+            note: None,
+            prev: String::new(),
+        };
+        w.stage(
+            capture,
+            Some(StagedVersion {
+                dir: &dir,
+                version,
+                bytes,
+                sha256: None,
+            }),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn incremental_sync_and_rebuild_reach_the_same_rows() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let mut index = Index::open(tmp.path()).unwrap();
+        let mut w = archive.writer().unwrap();
+        let url = "https://www.rfi.fr/cn/1";
+        stage_version(
+            &mut w,
+            url,
+            1,
+            b"<!--1600000000000-->\n[first](https://www.rfi.fr/cn/1)\n------\n\nx\n",
+        );
+        w.commit().unwrap();
+        assert_eq!(index.sync(&archive).unwrap(), 1);
+        assert_eq!(index.sync(&archive).unwrap(), 0, "nothing new to apply");
+        stage_version(
+            &mut w,
+            url,
+            2,
+            b"<!--1600000000000-->\n[second](https://www.rfi.fr/cn/1)\n------\n\ny\n",
+        );
+        w.commit().unwrap();
+        assert_eq!(index.sync(&archive).unwrap(), 1);
+        let key = ArticleKey::for_url(url);
+        let article = index.article(&key).unwrap().unwrap();
+        assert_eq!(
+            (article.title.as_str(), article.latest_version),
+            ("second", 2)
+        );
+        assert_eq!(index.versions(&key).unwrap().len(), 2);
+        let live = index.dump().unwrap();
+        drop(index);
+        let rebuilt = Index::rebuild(tmp.path(), &archive).unwrap();
+        assert_eq!(rebuilt.dump().unwrap(), live);
+    }
+
+    #[test]
+    fn a_shorter_log_than_remembered_rebuilds_the_index() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let mut index = Index::open(tmp.path()).unwrap();
+        let mut w = archive.writer().unwrap();
+        stage_version(
+            &mut w,
+            "https://www.rfi.fr/cn/1",
+            1,
+            b"<!--1-->\n[a](https://www.rfi.fr/cn/1)\n------\n\nx\n",
+        );
+        stage_version(
+            &mut w,
+            "https://www.rfi.fr/cn/2",
+            1,
+            b"<!--1-->\n[b](https://www.rfi.fr/cn/2)\n------\n\nx\n",
+        );
+        w.commit().unwrap();
+        index.sync(&archive).unwrap();
+        // The archive is replaced by an older copy holding only the first line.
+        let log = tmp.path().join("archive/rfi/captures.jsonl");
+        let text = std::fs::read_to_string(&log).unwrap();
+        std::fs::write(&log, format!("{}\n", text.lines().next().unwrap())).unwrap();
+        index.sync(&archive).unwrap();
+        assert_eq!(index.counts().unwrap(), (1, 1, 1, 1));
+    }
+}

@@ -8,7 +8,7 @@
 //! a table. Nothing is asserted.
 //!
 //! ```text
-//! cargo bench -p newsvault --bench import -- [--records N] [--dir D] [--keep]
+//! cargo bench -p newsvault --bench import -- [--records N] [--rounds R] [--dir D] [--keep]
 //! ```
 //!
 //! `--records` defaults to 100000 (about 1.1 GB); `--dir` is the parent of the scratch directory
@@ -48,11 +48,14 @@ struct Args {
     records: u64,
     dir: Option<PathBuf>,
     keep: bool,
+    /// cp/import pairs, alternated, so that a disk's changing state hits both alike.
+    rounds: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         records: 100_000,
+        rounds: 1,
         ..Args::default()
     };
     let mut it = std::env::args().skip(1);
@@ -64,6 +67,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--dir" => args.dir = Some(it.next().ok_or("--dir needs a value")?.into()),
             "--keep" => args.keep = true,
+            "--rounds" => {
+                let n = it.next().ok_or("--rounds needs a value")?;
+                args.rounds = n.parse().map_err(|e| format!("--rounds {n}: {e}"))?;
+            }
             "--bench" => {} // appended by `cargo bench`
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -207,6 +214,8 @@ struct Measured {
     /// Exit code, or 128 + signal number.
     code: i32,
     max_rss_kb: u64,
+    /// User and system CPU time.
+    cpu: (Duration, Duration),
 }
 
 /// Runs `cmd` to completion, reaping it with `wait4` to get its peak resident set size.
@@ -234,10 +243,12 @@ fn run_measured(cmd: &mut Command) -> io::Result<Measured> {
     } else {
         128 + libc::WTERMSIG(status)
     };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Ok(Measured {
         elapsed,
         code,
         max_rss_kb: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        cpu: (tv(usage.ru_utime), tv(usage.ru_stime)),
     })
 }
 
@@ -266,6 +277,14 @@ fn print_table(records: u64, bytes: u64, copy: (Duration, Duration), import: &Me
         ("cp -r", format!("{cp:.3} s")),
         ("cp -r + sync", format!("{cp_sync:.3} s")),
         ("import", format!("{imp:.3} s (exit {})", import.code)),
+        (
+            "import CPU",
+            format!(
+                "user {:.2} s, sys {:.2} s",
+                import.cpu.0.as_secs_f64(),
+                import.cpu.1.as_secs_f64()
+            ),
+        ),
         ("import / cp -r", format!("{:.2}", imp / cp)),
         ("import / (cp -r + sync)", format!("{:.2}", imp / cp_sync)),
         ("records/s", format!("{:.0}", records as f64 / imp)),
@@ -288,15 +307,15 @@ fn newsvault(data: &Path) -> Command {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args =
-        parse_args().map_err(|e| format!("{e}\nusage: import [--records N] [--dir D] [--keep]"))?;
+    let args = parse_args()
+        .map_err(|e| format!("{e}\nusage: import [--records N] [--rounds R] [--dir D] [--keep]"))?;
     let default_parent = Path::new(env!("CARGO_TARGET_TMPDIR")).with_file_name("bench-import");
     let work = args
         .dir
         .unwrap_or(default_parent)
         .join(format!("run-{}", std::process::id()));
     let _ = fs::remove_dir_all(&work);
-    let (tree, copy, data) = (work.join("tree"), work.join("copy"), work.join("data"));
+    let tree = work.join("tree");
 
     let start = Instant::now();
     let bytes = generate(&tree, args.records)?;
@@ -307,11 +326,32 @@ fn main() -> Result<(), Box<dyn Error>> {
         tree.display()
     );
 
-    let copy_times = time_copy(&tree, &copy)?;
-    sync()?;
-    let import = run_measured(newsvault(&data).arg("import").arg(&tree))?;
-    print_table(args.records, bytes, copy_times, &import);
-
+    // Every round copies and imports into fresh folders; nothing is deleted until the end,
+    // because ext4 allocates new inodes slowly for minutes after a mass deletion.
+    let mut rounds = Vec::new();
+    for round in 0..args.rounds.max(1) {
+        let copy_times = time_copy(&tree, &work.join(format!("copy-{round}")))?;
+        sync()?;
+        let data = work.join(format!("data-{round}"));
+        let import = run_measured(newsvault(&data).arg("import").arg(&tree))?;
+        println!("round {}:", round + 1);
+        print_table(args.records, bytes, copy_times, &import);
+        rounds.push((copy_times.0.as_secs_f64(), import.elapsed.as_secs_f64()));
+    }
+    if rounds.len() > 1 {
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let cp = median(rounds.iter().map(|r| r.0).collect());
+        let imp = median(rounds.iter().map(|r| r.1).collect());
+        let ratio = median(rounds.iter().map(|r| r.1 / r.0).collect());
+        println!(
+            "median of {} rounds: cp -r {cp:.3} s, import {imp:.3} s, import / cp -r {ratio:.2}",
+            rounds.len()
+        );
+    }
+    let data = work.join("data-0");
     let verify = newsvault(&data).arg("verify").status()?;
     println!("{:<24}{verify}", "verify (after import)");
     if args.keep {
