@@ -11,8 +11,9 @@ if ! command -v cargo >/dev/null; then
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# Real clients that check what we emit: warcio validates our WARC files.
-python3 -m pip install --quiet --disable-pip-version-check warcio
+# Real clients that check what we emit: warcio validates our WARC files; feedparser is the
+# reference reading our feed parser is compared with.
+python3 -m pip install --quiet --disable-pip-version-check warcio 'feedparser==6.0.14'
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

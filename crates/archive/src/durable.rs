@@ -44,14 +44,16 @@ pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename, fsync of
-/// the directory. For single small files (source descriptions); batches use the writer.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` atomically: a temporary file in `staging` (a folder on the same
+/// file system that the next writer clears, so a crash leaves nothing beside `path`), fsync,
+/// rename, fsync of the directory. For single small files (source descriptions); batches use
+/// the writer.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], staging: &Path) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+    let tmp = staging.join(format!(
+        "{}.{}.tmp",
         path.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default(),

@@ -114,7 +114,7 @@ impl Writer {
         }
         let mut bytes = serde_json::to_vec_pretty(&current).expect("source meta serializes");
         bytes.push(b'\n');
-        write_atomic(&path, &bytes).map_err(|e| ArchiveError::io("write", &path, e))
+        write_atomic(&path, &bytes, &self.staging).map_err(|e| ArchiveError::io("write", &path, e))
     }
 
     /// Stages one capture, with its version record when it stores one. The capture's `seq`
@@ -164,8 +164,9 @@ impl Writer {
         let staged: Vec<&Path> = self.versions.iter().map(|p| p.tmp.as_path()).collect();
         sync_all(&root, &staged).map_err(|e| ArchiveError::io("sync", &root, e))?;
         in_parallel(&self.versions, place)?;
+        let placed: Vec<&Path> = self.versions.iter().map(|p| p.path.as_path()).collect();
+        sync_all(&root, &placed).map_err(|e| ArchiveError::io("sync", &root, e))?;
         self.versions.clear();
-        sync_all(&root, &[]).map_err(|e| ArchiveError::io("sync", &root, e))?;
 
         let lines = std::mem::take(&mut self.lines);
         let mut committed = Vec::with_capacity(lines.len());

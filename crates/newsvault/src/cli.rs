@@ -36,6 +36,9 @@ pub(crate) enum Command {
     Reindex,
     /// Re-hash every record and check every capture-log chain (exit 1 on damage).
     Verify(VerifyArgs),
+    /// Read feeds (RSS, RDF, Atom, JSON Feed).
+    #[command(subcommand)]
+    Feed(FeedCommand),
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +68,26 @@ pub(crate) struct HistoryArgs {
     /// Print one JSON document on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FeedCommand {
+    /// Print a feed as normalized JSON (shared/contracts/feed-json.md); repairs go to stderr.
+    /// Exit 0 when a feed was read (even with repairs), 1 when nothing usable was found.
+    Parse(FeedParseArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FeedParseArgs {
+    /// A feed file, an http(s) URL, or `-` for standard input.
+    #[arg(value_name = "FILE|URL")]
+    pub(crate) input: String,
+    /// The feed's own URL, to resolve relative links against.
+    #[arg(long, value_name = "URL")]
+    pub(crate) base: Option<String>,
+    /// Indent the JSON for people.
+    #[arg(long)]
+    pub(crate) pretty: bool,
 }
 
 #[derive(Debug, Args)]

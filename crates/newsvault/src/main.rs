@@ -8,6 +8,7 @@ mod cli;
 mod cmd;
 mod data;
 mod logging;
+mod net;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,12 +1,13 @@
 //! One file per command. Each returns the process exit code on success.
 
 mod export;
+mod feed;
 mod history;
 mod import;
 mod reindex;
 mod verify;
 
-use crate::cli::{Cli, Command, ExportCommand};
+use crate::cli::{Cli, Command, ExportCommand, FeedCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
     let data = cli.data.as_path();
@@ -16,5 +17,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::History(args) => history::run(data, &args),
         Command::Reindex => reindex::run(data),
         Command::Verify(args) => verify::run(data, &args),
+        Command::Feed(FeedCommand::Parse(args)) => feed::run(&args),
     }
 }
