@@ -39,6 +39,23 @@ pub(crate) enum Command {
     /// Read feeds (RSS, RDF, Atom, JSON Feed).
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// Extract the article (title, byline, times, main content) from a page or saved file.
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExtractArgs {
+    /// An http(s) URL to fetch, a saved HTML page (charset as declared, UTF-8 if none), or `-`
+    /// for standard input.
+    #[arg(value_name = "FILE|URL")]
+    pub(crate) input: String,
+    /// The page's URL: resolves relative links and picks site rules [default: the fetched URL
+    /// after redirects, or the file's path].
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

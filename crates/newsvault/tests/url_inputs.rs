@@ -48,3 +48,47 @@ fn a_url_that_answers_404_is_a_named_failure() {
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("HTTP 404"), "{}", stderr(&out));
 }
+
+#[test]
+fn extract_prints_the_contract_json_for_a_file_and_a_url() {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/pages/rfi/article.html");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(page.with_file_name("article.expected.json")).unwrap(),
+    )
+    .unwrap();
+    let url = expected["url"].as_str().unwrap();
+    let out = bin()
+        .args(["extract", page.to_str().unwrap(), "--url", url, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for key in [
+        "url",
+        "title",
+        "byline",
+        "published",
+        "language",
+        "lead_image",
+        "html",
+        "text",
+    ] {
+        assert!(doc.get(key).is_some(), "missing {key}: {doc}");
+    }
+    for key in ["title", "byline", "published", "text"] {
+        assert_eq!(doc[key], expected[key], "{key}");
+    }
+
+    // The same page served over HTTP.
+    let html: &'static str = Box::leak(std::fs::read_to_string(&page).unwrap().into_boxed_str());
+    let base = serve(vec![("200 OK", "text/html; charset=utf-8", html)]);
+    let out = bin()
+        .args(["extract", &format!("{base}/cn/a.html"), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["title"], expected["title"]);
+    assert_eq!(doc["text"], expected["text"]);
+}

@@ -1,6 +1,7 @@
 //! One file per command. Each returns the process exit code on success.
 
 mod export;
+mod extract;
 mod feed;
 mod history;
 mod import;
@@ -18,5 +19,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reindex => reindex::run(data),
         Command::Verify(args) => verify::run(data, &args),
         Command::Feed(FeedCommand::Parse(args)) => feed::run(&args),
+        Command::Extract(args) => extract::run(&args),
     }
 }
