@@ -2,8 +2,10 @@
 //!
 //! Reading order is deterministic (paths sorted), so re-running an interrupted import makes
 //! the same decisions. Files are read, parsed and hashed on worker threads; one thread decides
-//! identity and version, stages records and commits in batches ([`archive::Writer`]), then
-//! brings the index up to date ([`index::Index::sync`]) after each commit.
+//! identity and version into batches; a commit thread stages and commits each batch
+//! ([`archive::Writer`]) and brings the index up to date ([`index::Index::sync`]) while the next
+//! batch is decided. Until a batch is acknowledged, its articles are answered from an overlay,
+//! not from the index.
 //!
 //! Decisions, per record: same canonical URL and same bytes as any stored version →
 //! `unchanged` (the origin path is still logged, for export); same URL, new bytes → `edited`
@@ -99,6 +101,8 @@ struct Pending {
     dir: String,
     latest: u32,
     shas: Vec<(String, u32)>,
+    /// The batch that last decided this article.
+    batch: u64,
 }
 
 /// Imports `paths` (duty-machine trees, `articles/` or site folders, folders of records,
@@ -135,6 +139,9 @@ pub fn import(
             .unwrap_or(2),
         n => n,
     };
+    // Lookups read through a connection of their own; the commit thread writes through `index`.
+    let reader = Index::open(archive.root())?;
+    reader.end_snapshot()?;
     // Jobs travel in chunks: one channel operation per chunk, not per file.
     let (job_tx, job_rx) = crossbeam_channel::bounded::<(u64, Vec<Job>)>(8);
     let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, Vec<ReadResult>)>(8);
@@ -181,14 +188,25 @@ pub fn import(
         drop(job_rx);
         drop(done_tx);
 
+        // Commits run on their own thread, so that their durability barriers overlap parsing
+        // and deciding the next batch; one batch is in flight while the next is built.
+        let (batch_tx, batch_rx) = crossbeam_channel::bounded::<Batch>(1);
+        let (ack_tx, ack_rx) = crossbeam_channel::bounded::<Result<u64, IngestError>>(1);
+        std::thread::Builder::new()
+            .name("nv-commit".into())
+            .spawn_scoped(scope, move || {
+                commit_batches(archive, writer, index, batch_rx, ack_tx)
+            })
+            .map_err(thread_error)?;
         let mut state = State {
-            archive,
-            writer,
-            index,
+            reader,
             pending: HashMap::new(),
-            metas: HashMap::new(),
+            batch: Batch::new(0),
+            in_flight: None,
+            batch_tx,
+            ack_rx,
             sources_seen: HashSet::new(),
-            batch: options.batch.max(1),
+            batch_size: options.batch.max(1),
         };
         // Chunks arrive in any order; decide in discovery order so re-runs decide alike.
         let mut waiting = BTreeMap::new();
@@ -211,24 +229,90 @@ pub fn import(
                 progress.advance(n);
             }
         }
-        state.commit()?;
-        Ok(())
+        state.finish()
     })?;
     Ok(summary)
 }
 
-struct State<'a> {
-    archive: &'a Archive,
-    writer: &'a mut Writer,
-    index: &'a mut Index,
+struct State {
+    /// Read connection for lookups (a snapshot per batch, renewed when a batch is committed).
+    reader: Index,
+    /// Articles decided in batches not yet committed: the index cannot answer for them yet.
     pending: HashMap<ArticleKey, Pending>,
-    /// Metadata of the versions staged in this batch, handed to the index (no re-reading).
-    metas: HashMap<String, VersionMeta>,
+    /// The batch being built.
+    batch: Batch,
+    /// The batch being committed, if any.
+    in_flight: Option<u64>,
+    batch_tx: crossbeam_channel::Sender<Batch>,
+    ack_rx: crossbeam_channel::Receiver<Result<u64, IngestError>>,
     sources_seen: HashSet<(SourceId, Option<String>)>,
-    batch: usize,
+    batch_size: usize,
 }
 
-impl State<'_> {
+/// Captures decided together and committed together.
+struct Batch {
+    id: u64,
+    /// Sources to record (source.json) before the captures.
+    sources: Vec<SourceMeta>,
+    entries: Vec<(Capture, Option<OwnedVersion>)>,
+    /// Metadata of the versions stored, handed to the index (no re-reading).
+    metas: HashMap<String, VersionMeta>,
+}
+
+impl Batch {
+    fn new(id: u64) -> Batch {
+        Batch {
+            id,
+            sources: Vec::new(),
+            entries: Vec::new(),
+            metas: HashMap::new(),
+        }
+    }
+}
+
+struct OwnedVersion {
+    dir: String,
+    version: u32,
+    bytes: Vec<u8>,
+    sha: String,
+}
+
+/// The commit thread: stages and commits each batch, brings the index up to date, and
+/// acknowledges it. Stops at the first failure, which it reports.
+fn commit_batches(
+    archive: &Archive,
+    writer: &mut Writer,
+    index: &mut Index,
+    batches: crossbeam_channel::Receiver<Batch>,
+    acks: crossbeam_channel::Sender<Result<u64, IngestError>>,
+) {
+    for batch in batches {
+        let result = (|| {
+            for meta in &batch.sources {
+                writer.ensure_source(meta)?;
+            }
+            for (capture, version) in batch.entries {
+                let staged = version.as_ref().map(|v| StagedVersion {
+                    dir: &v.dir,
+                    version: v.version,
+                    bytes: &v.bytes,
+                    sha256: Some(&v.sha),
+                });
+                writer.stage(capture, staged)?;
+            }
+            writer.commit()?;
+            index.sync_with(archive, &batch.metas)?;
+            Ok(batch.id)
+        })();
+        let failed = result.is_err();
+        let _ = acks.send(result);
+        if failed {
+            return;
+        }
+    }
+}
+
+impl State {
     fn decide(&mut self, p: Parsed, summary: &mut ImportSummary) -> Result<(), IngestError> {
         let source = self.source_of(&p)?;
         if p.warnings > 0 {
@@ -262,27 +346,23 @@ impl State<'_> {
                 capture.version = version;
                 capture.record_sha256 = Some(p.sha.clone());
                 summary.unchanged += 1;
-                self.writer.stage(capture, None)?;
+                self.batch.entries.push((capture, None));
             }
             Lookup::Differs { dir, latest } => {
                 let version = latest + 1;
                 capture.event = EventKind::Edited;
                 capture.version = version;
                 summary.new_versions += 1;
-                let staged = StagedVersion {
-                    dir: &dir,
-                    version,
-                    bytes: &p.bytes,
-                    sha256: Some(&p.sha),
-                };
-                self.remember(&dir, version, &p);
-                self.writer.stage(capture, Some(staged))?;
+                self.stage(capture, &dir, version, &p);
+                let batch = self.batch.id;
                 let entry = self.pending.entry(p.key.clone()).or_insert(Pending {
                     dir,
                     latest: version,
                     shas: Vec::new(),
+                    batch,
                 });
                 entry.latest = version;
+                entry.batch = batch;
                 entry.shas.push((p.sha, version));
             }
             Lookup::Unknown => {
@@ -293,38 +373,42 @@ impl State<'_> {
                 let dir = Archive::article_dir(&source, &p.key, time);
                 capture.version = 1;
                 summary.new += 1;
-                let staged = StagedVersion {
-                    dir: &dir,
-                    version: 1,
-                    bytes: &p.bytes,
-                    sha256: Some(&p.sha),
-                };
-                self.remember(&dir, 1, &p);
-                self.writer.stage(capture, Some(staged))?;
+                self.stage(capture, &dir, 1, &p);
                 self.pending.insert(
                     p.key.clone(),
                     Pending {
                         dir,
                         latest: 1,
                         shas: vec![(p.sha, 1)],
+                        batch: self.batch.id,
                     },
                 );
             }
         }
-        if self.writer.pending() >= self.batch {
-            self.commit()?;
+        if self.batch.entries.len() >= self.batch_size {
+            self.flush()?;
         }
         Ok(())
     }
 
-    /// Keeps what the index needs of a staged version, so that it is not read back.
-    fn remember(&mut self, dir: &str, version: u32, p: &Parsed) {
+    /// Adds a capture that stores a version to the batch, with what the index needs of it.
+    fn stage(&mut self, mut capture: Capture, dir: &str, version: u32, p: &Parsed) {
         let meta = VersionMeta {
             title: p.record.title.clone(),
             url: p.record.url.clone().unwrap_or_default(),
             published_ms: p.record.published_ms,
         };
-        self.metas.insert(archive::record_path(dir, version), meta);
+        self.batch
+            .metas
+            .insert(archive::record_path(dir, version), meta);
+        capture.version = version;
+        let owned = OwnedVersion {
+            dir: dir.to_owned(),
+            version,
+            bytes: p.bytes.clone(),
+            sha: p.sha.clone(),
+        };
+        self.batch.entries.push((capture, Some(owned)));
     }
 
     fn source_of(&mut self, p: &Parsed) -> Result<SourceId, IngestError> {
@@ -338,20 +422,20 @@ impl State<'_> {
             .sources_seen
             .insert((meta.id.clone(), p.job.folder.clone()))
         {
-            self.writer.ensure_source(&meta)?;
+            self.batch.sources.push(meta.clone());
         }
         Ok(meta.id)
     }
 
     fn lookup(&self, key: &ArticleKey, sha: &str) -> Result<Lookup, IngestError> {
-        if self.index_is_idle() {
-            self.index.begin_snapshot()?;
+        if self.reader.in_autocommit() {
+            self.reader.begin_snapshot()?;
         }
         if let Some(p) = self.pending.get(key) {
             if let Some((_, v)) = p.shas.iter().find(|(s, _)| s == sha) {
                 return Ok(Lookup::SameAs(*v));
             }
-            if let Some(v) = self.index.version_with_sha(key, sha)? {
+            if let Some(v) = self.reader.version_with_sha(key, sha)? {
                 return Ok(Lookup::SameAs(v));
             }
             return Ok(Lookup::Differs {
@@ -359,10 +443,10 @@ impl State<'_> {
                 latest: p.latest,
             });
         }
-        if let Some(v) = self.index.version_with_sha(key, sha)? {
+        if let Some(v) = self.reader.version_with_sha(key, sha)? {
             return Ok(Lookup::SameAs(v));
         }
-        Ok(match self.index.article(key)? {
+        Ok(match self.reader.article(key)? {
             Some(a) => Lookup::Differs {
                 dir: a.dir,
                 latest: a.latest_version,
@@ -371,19 +455,46 @@ impl State<'_> {
         })
     }
 
-    fn commit(&mut self) -> Result<(), IngestError> {
-        self.writer.commit()?;
-        self.index.sync_with(self.archive, &self.metas)?;
-        self.pending.clear();
-        self.metas.clear();
+    /// Hands the batch being built to the commit thread (after the one in flight is done).
+    fn flush(&mut self) -> Result<(), IngestError> {
+        if self.batch.entries.is_empty() && self.batch.sources.is_empty() {
+            return Ok(());
+        }
+        self.wait_in_flight()?;
+        let next = Batch::new(self.batch.id + 1);
+        let batch = std::mem::replace(&mut self.batch, next);
+        self.in_flight = Some(batch.id);
+        if self.batch_tx.send(batch).is_err() {
+            // The commit thread stopped; its error is waiting.
+            self.wait_in_flight()?;
+        }
         Ok(())
     }
-}
 
-impl State<'_> {
-    /// Whether no snapshot is open on the index (one is opened per batch, ended by sync).
-    fn index_is_idle(&self) -> bool {
-        self.index.in_autocommit()
+    /// Waits for the batch in flight; then the index answers for it, so it leaves `pending`.
+    fn wait_in_flight(&mut self) -> Result<(), IngestError> {
+        let Some(id) = self.in_flight.take() else {
+            return Ok(());
+        };
+        match self.ack_rx.recv() {
+            Ok(Ok(done)) => {
+                debug_assert_eq!(done, id);
+                // A new snapshot sees the committed batch before its overlay entries go.
+                self.reader.end_snapshot()?;
+                self.pending.retain(|_, p| p.batch > done);
+                Ok(())
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(thread_error(std::io::Error::other(
+                "the commit thread stopped",
+            ))),
+        }
+    }
+
+    /// Commits what is left and waits for it.
+    fn finish(&mut self) -> Result<(), IngestError> {
+        self.flush()?;
+        self.wait_in_flight()
     }
 }
 
