@@ -27,8 +27,8 @@ pub struct StagedVersion<'a> {
     pub dir: &'a str,
     /// The version number; the file is `v<version>.md`.
     pub version: u32,
-    /// The record file bytes.
-    pub bytes: &'a [u8],
+    /// The record file bytes (moved in: a batch holds them until it commits).
+    pub bytes: Vec<u8>,
     /// Their SHA-256, when the caller has it already (saves hashing twice).
     pub sha256: Option<&'a str>,
 }
@@ -130,12 +130,12 @@ impl Writer {
             let tmp = self.staging.join(format!("{}.tmp", self.counter));
             let sha = v
                 .sha256
-                .map_or_else(|| model::sha256_hex(v.bytes), str::to_owned);
-            debug_assert_eq!(sha, model::sha256_hex(v.bytes));
+                .map_or_else(|| model::sha256_hex(&v.bytes), str::to_owned);
+            debug_assert_eq!(sha, model::sha256_hex(&v.bytes));
             capture.record_sha256 = Some(sha);
             capture.path = Some(relative.clone());
             self.versions.push(Pending {
-                bytes: v.bytes.to_vec(),
+                bytes: v.bytes,
                 tmp,
                 path: self.archive.resolve(&relative),
             });
@@ -403,7 +403,7 @@ mod tests {
             Some(StagedVersion {
                 dir: &dir,
                 version: 1,
-                bytes: ONE,
+                bytes: ONE.to_vec(),
                 sha256: None,
             }),
         )
@@ -456,7 +456,7 @@ mod tests {
             Some(StagedVersion {
                 dir: &dir,
                 version: 1,
-                bytes: b"new",
+                bytes: b"new".to_vec(),
                 sha256: None,
             }),
         )

@@ -116,12 +116,7 @@ pub(crate) fn select(doc: &Html, analysis: &Analysis, scores: &Scores, top: Node
         }
         _ => sel.roots.push(top),
     }
-    let total: f32 = sel
-        .roots
-        .iter()
-        .filter_map(|id| analysis.stats.get(id))
-        .map(|s| s.text.len)
-        .sum();
+    let total = roots_len(analysis, &sel);
     for &root in &sel.roots {
         let Some(node) = doc.tree.get(root) else {
             continue;
@@ -379,14 +374,18 @@ pub(crate) fn select_by_rule(
     None
 }
 
-/// Weighted length of the selection's text.
-pub(crate) fn text_len(analysis: &Analysis, sel: &Selection) -> f32 {
-    let total: f32 = sel
-        .roots
+/// Weighted length of the text under the selection's roots, before pruning.
+fn roots_len(analysis: &Analysis, sel: &Selection) -> f32 {
+    sel.roots
         .iter()
         .filter_map(|id| analysis.stats.get(id))
         .map(|s| s.text.len)
-        .sum();
+        .sum()
+}
+
+/// Weighted length of the selection's text.
+pub(crate) fn text_len(analysis: &Analysis, sel: &Selection) -> f32 {
+    let total = roots_len(analysis, sel);
     let pruned: f32 = sel
         .pruned
         .iter()

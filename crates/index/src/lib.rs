@@ -123,7 +123,7 @@ mod tests {
             Some(StagedVersion {
                 dir: &dir,
                 version,
-                bytes,
+                bytes: bytes.to_vec(),
                 sha256: None,
             }),
         )
