@@ -5,7 +5,8 @@
 //! <data>/archive/<source>/captures.jsonl                    append-only, hash-chained capture log
 //! <data>/archive/<source>/<yyyy>/<mm>/<key>/v<N>.md         immutable version records
 //! <data>/archive/.staging/                                  records being written (never read)
-//! <data>/assets/  <data>/warc/                              reserved for media and raw exchanges
+//! <data>/assets/<aa>/<sha256>.<ext>, assets/urls.jsonl       media, content-addressed; URL map
+//! <data>/warc/                                              raw exchanges (the fetch crate writes them)
 //! ```
 //!
 //! This crate owns files under those paths and nothing else: no SQL, no network. Its invariants:
@@ -15,12 +16,14 @@
 //! A torn last log line (a crash during an append) is not part of the log and is cut off by the
 //! next writer. Only one [`Writer`] may hold a data directory at a time (an advisory lock).
 
+mod assets;
 mod durable;
 mod error;
 mod log;
 mod verify;
 mod writer;
 
+pub use assets::{ASSET_LOG, Asset, read_assets};
 pub use error::ArchiveError;
 pub use log::{LogLine, LogReader, log_len, read_log, read_log_from};
 pub use verify::{Finding, VerifyReport, verify};

@@ -50,7 +50,7 @@ struct LogState {
 pub struct Writer {
     archive: Archive,
     _lock: File,
-    staging: PathBuf,
+    pub(crate) staging: PathBuf,
     logs: HashMap<SourceId, LogState>,
     versions: Vec<Pending>,
     lines: Vec<Capture>,

@@ -10,16 +10,57 @@
 //! *article row* summarizes an article's latest state.
 
 mod apply;
+mod assets;
 mod error;
 mod query;
 mod schema;
+mod state;
 
 pub use apply::VersionMeta;
 pub use error::IndexError;
 pub use query::{ArticleRow, CaptureRow, ExportRow, VersionRow};
+pub use state::{CheckOutcome, HttpCache, SourceState};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+
+/// Operational state of an index about to be rebuilt, in memory: the old file may be damaged,
+/// so whatever cannot be read is left behind (it is a cache of what servers said, not archive).
+fn saved_state(path: &Path) -> Option<Connection> {
+    if !path.exists() {
+        return None;
+    }
+    let old = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let mem = Connection::open_in_memory().ok()?;
+    schema::migrate(&mem).ok()?;
+    copy_state(&old, &mem).ok()?;
+    Some(mem)
+}
+
+/// Copies the readable rows of the state tables from `from` into `to` (same schema).
+fn copy_state(from: &Connection, to: &Connection) -> rusqlite::Result<()> {
+    for table in schema::STATE_TABLES {
+        let Ok(mut stmt) = from.prepare(&format!("SELECT * FROM {table}")) else {
+            continue;
+        };
+        let columns = stmt.column_count();
+        let insert = format!(
+            "INSERT OR REPLACE INTO {table} VALUES ({})",
+            vec!["?"; columns].join(", ")
+        );
+        let Ok(mut rows) = stmt.query([]) else {
+            continue;
+        };
+        while let Ok(Some(row)) = rows.next() {
+            let values: Vec<rusqlite::types::Value> =
+                (0..columns).filter_map(|i| row.get(i).ok()).collect();
+            if values.len() == columns {
+                to.execute(&insert, rusqlite::params_from_iter(values))?;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// File name of the index in the data directory.
 pub const INDEX_FILE: &str = "index.sqlite";
@@ -61,6 +102,7 @@ impl Index {
     /// Deletes the index and rebuilds it from `archive/` alone.
     pub fn rebuild(data_dir: &Path, archive: &archive::Archive) -> Result<Index, IndexError> {
         let path = data_dir.join(INDEX_FILE);
+        let saved = saved_state(&path);
         for suffix in ["", "-wal", "-shm"] {
             let p = PathBuf::from(format!("{}{suffix}", path.display()));
             match std::fs::remove_file(&p) {
@@ -70,8 +112,22 @@ impl Index {
             }
         }
         let mut index = Index::open(data_dir)?;
+        if let Some(saved) = saved {
+            index.restore_state(saved)?;
+        }
         index.sync(archive)?;
+        index.sync_assets(archive)?;
         Ok(index)
+    }
+
+    fn restore_state(&mut self, saved: Connection) -> Result<(), IndexError> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| IndexError::sql("restore state", &self.path, e))?;
+        copy_state(&saved, &tx).map_err(|e| IndexError::sql("restore state", &self.path, e))?;
+        tx.commit()
+            .map_err(|e| IndexError::sql("restore state", &self.path, e))
     }
 
     /// True when no transaction or snapshot is open.

@@ -63,7 +63,44 @@ CREATE TABLE captures (
 );
 CREATE INDEX captures_key ON captures (key);
 CREATE INDEX captures_origin ON captures (origin) WHERE origin IS NOT NULL;
+"#, r#"
+-- Operational state: not derived from the archive, kept across `reindex` (see state.rs).
+CREATE TABLE source_state (
+    id               TEXT PRIMARY KEY,
+    last_attempt     TEXT,                       -- RFC 3339 UTC
+    last_success     TEXT,
+    last_error       TEXT,
+    last_error_time  TEXT,
+    failures         INTEGER NOT NULL DEFAULT 0, -- consecutive failed checks
+    next_due         TEXT,
+    last_status      INTEGER,
+    last_new         INTEGER NOT NULL DEFAULT 0,
+    last_duration_ms INTEGER
+);
+CREATE TABLE http_cache (
+    url            TEXT PRIMARY KEY,
+    etag           TEXT,
+    last_modified  TEXT,
+    fresh_until    TEXT,
+    checked        TEXT NOT NULL
+);
+CREATE TABLE host_state (
+    host           TEXT PRIMARY KEY,
+    not_before     TEXT NOT NULL                 -- no request before (Retry-After)
+);
+-- Derived from assets/urls.jsonl.
+CREATE TABLE assets (
+    url            TEXT PRIMARY KEY,
+    sha256         TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    mime           TEXT,
+    bytes          INTEGER NOT NULL,
+    fetched        TEXT NOT NULL
+);
 "#];
+
+/// Tables of operational state that `reindex` carries over instead of rebuilding.
+pub(crate) const STATE_TABLES: &[&str] = &["source_state", "http_cache", "host_state"];
 
 pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

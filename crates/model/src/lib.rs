@@ -14,7 +14,7 @@ mod source;
 
 pub use capture::{CHAIN_START, Capture, EventKind};
 pub use identity::{ArticleKey, canonical_url};
-pub use source::{SourceId, SourceMeta};
+pub use source::{RouteSpec, RulesSpec, SourceConfig, SourceId, SourceMeta};
 
 /// SHA-256 of `bytes` as 64 lower-case hex digits: the one digest the archive uses for
 /// records, raw bodies and capture-log chaining.

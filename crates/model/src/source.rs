@@ -54,3 +54,69 @@ pub struct SourceMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_name: Option<String>,
 }
+
+/// One way to reach a source's URLs, as configured (`routes = [...]` in `newsvault.toml`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteSpec {
+    /// Straight to the origin.
+    Direct,
+    /// Through an HTTP(S) or SOCKS5 proxy (`http://...`, `socks5h://...`).
+    Proxy(String),
+    /// The same path and query on a mirror base URL.
+    Mirror(String),
+}
+
+/// Declarative extraction rules for a source's article pages (CSS selectors).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesSpec {
+    /// Hosts the rules apply to; empty means the host of the feed URL.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Selectors of the article's blocks, tried in order.
+    #[serde(default)]
+    pub content: Vec<String>,
+    /// Selectors of blocks to drop from the content.
+    #[serde(default)]
+    pub drop: Vec<String>,
+}
+
+/// A watched source as configured: what to fetch, how often and how.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceConfig {
+    /// The source's id (its folder under `archive/`).
+    pub id: SourceId,
+    /// Display name, e.g. `法广`.
+    pub name: String,
+    /// The feed URL.
+    pub url: String,
+    /// Whether the feed carries the full text (otherwise each item's page is fetched).
+    pub full_text: bool,
+    /// Minutes between checks of the feed.
+    pub interval_minutes: u32,
+    /// Routes tried in order; empty means direct.
+    pub routes: Vec<RouteSpec>,
+    /// Extraction rules for this source's pages, added to the built-in ones.
+    pub rules: Option<RulesSpec>,
+    /// Disabled sources stay configured (and archived) but are not fetched.
+    pub enabled: bool,
+}
+
+impl SourceConfig {
+    /// Default minutes between checks.
+    pub const DEFAULT_INTERVAL_MINUTES: u32 = 30;
+
+    /// A direct, enabled source checked every [`Self::DEFAULT_INTERVAL_MINUTES`].
+    pub fn new(id: SourceId, name: impl Into<String>, url: impl Into<String>) -> SourceConfig {
+        SourceConfig {
+            id,
+            name: name.into(),
+            url: url.into(),
+            full_text: false,
+            interval_minutes: Self::DEFAULT_INTERVAL_MINUTES,
+            routes: Vec::new(),
+            rules: None,
+            enabled: true,
+        }
+    }
+}
