@@ -40,11 +40,7 @@ impl Writer {
         fetched: &str,
     ) -> Result<Asset, ArchiveError> {
         let sha256 = model::sha256_hex(bytes);
-        let path = format!(
-            "assets/{}/{sha256}.{}",
-            &sha256[..2],
-            extension(mime, url)
-        );
+        let path = format!("assets/{}/{sha256}.{}", &sha256[..2], extension(mime, url));
         let full = self.archive().resolve(&path);
         if !full.exists() {
             write_atomic(&full, bytes, &self.staging)
@@ -158,7 +154,12 @@ mod tests {
         let mut writer = archive.writer().unwrap();
         let t = "2026-11-26T00:00:00Z";
         let a = writer
-            .store_asset("https://cdn.example/a.jpg?w=1", b"JPEG", Some("image/jpeg"), t)
+            .store_asset(
+                "https://cdn.example/a.jpg?w=1",
+                b"JPEG",
+                Some("image/jpeg"),
+                t,
+            )
             .unwrap();
         let b = writer
             .store_asset("https://other.example/b", b"JPEG", None, t)

@@ -15,6 +15,6 @@ mod text;
 mod tidy;
 mod urls;
 
-pub use sanitize::sanitize;
+pub use sanitize::{ASSET_PREFIX, sanitize, sanitize_with_assets};
 pub use text::text;
 pub use urls::strip_tracking_params;

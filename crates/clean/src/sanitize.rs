@@ -75,7 +75,16 @@ const ATTRS: &[(&str, &[&str])] = &[
     ("abbr", &["title"]),
 ];
 
-static BUILDER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static BUILDER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| builder(false));
+
+/// Like [`BUILDER`], letting through relative URLs under [`ASSET_PREFIX`] (archived assets,
+/// served by us) and nothing else relative.
+static LOCAL_BUILDER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| builder(true));
+
+/// Where the web reader serves archived assets (`/assets/<aa>/<sha256>.<ext>`).
+pub const ASSET_PREFIX: &str = "/assets/";
+
+fn builder(local_assets: bool) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.tags(TAGS.iter().copied().collect())
         .tag_attributes(
@@ -87,15 +96,26 @@ static BUILDER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("noopener noreferrer nofollow"))
         .strip_comments(true)
-        // Every URL was made absolute by `tidy`; what is still relative could not be.
-        .url_relative(ammonia::UrlRelative::Deny)
+        // Every URL was made absolute by `tidy`; what is still relative could not be, except
+        // archived assets, which are ours.
+        .url_relative(if local_assets {
+            ammonia::UrlRelative::Custom(Box::new(keep_asset_url))
+        } else {
+            ammonia::UrlRelative::Deny
+        })
         .clean_content_tags(
             ["script", "style", "template", "noscript"]
                 .into_iter()
                 .collect(),
         );
     b
-});
+}
+
+/// The relative URLs the local builder keeps: archived assets only.
+fn keep_asset_url(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    url.starts_with(ASSET_PREFIX)
+        .then_some(std::borrow::Cow::Borrowed(url))
+}
 
 /// Display-safe HTML of `html`: tidied (absolute URLs against `base` or the fragment's own
 /// `<base href>`, tracking pixels and parameters, span soup and empty wrappers gone), then
@@ -103,4 +123,55 @@ static BUILDER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 pub fn sanitize(html: &str, base: Option<&Url>) -> String {
     let tidied = tidy::tidy(html, base);
     BUILDER.clean(&tidied).to_string()
+}
+
+/// [`sanitize`], with images pointed at archived copies: `asset` maps an image's absolute
+/// original URL to its stored file relative to the data directory (`assets/ab/ab12….jpg`), and
+/// the image is then served from [`ASSET_PREFIX`] so a reader never needs the original CDN.
+pub fn sanitize_with_assets(
+    html: &str,
+    base: Option<&Url>,
+    asset: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let local = |url: &str| {
+        asset(url).and_then(|path| {
+            let rest = path.strip_prefix("assets/")?;
+            // Only plain content-addressed names: never a path that could climb out.
+            rest.split('/')
+                .all(|part| {
+                    !part.is_empty()
+                        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+                        && part != ".."
+                })
+                .then(|| format!("{ASSET_PREFIX}{rest}"))
+        })
+    };
+    let tidied = tidy::tidy_with(html, base, &local);
+    LOCAL_BUILDER.clean(&tidied).to_string()
+}
+
+#[cfg(test)]
+mod asset_tests {
+    use super::*;
+
+    #[test]
+    fn archived_images_are_served_locally_and_nothing_else_relative_survives() {
+        let page = Url::parse("https://news.example/2026/a.html").unwrap();
+        let html = r#"<p>文<img src="/img/a.jpg" alt="图"><img src="https://cdn.example/b.png"><a href="/assets/x">x</a></p>"#;
+        let out = sanitize_with_assets(html, Some(&page), &|u| {
+            match u {
+                "https://news.example/img/a.jpg" => Some("assets/ab/ab12.jpg".into()),
+                // A hostile map entry must not escape the assets folder.
+                "https://cdn.example/b.png" => Some("assets/../../etc/passwd".into()),
+                _ => None,
+            }
+        });
+        assert!(out.contains(r#"src="/assets/ab/ab12.jpg""#), "{out}");
+        assert!(out.contains(r#"src="https://cdn.example/b.png""#), "{out}");
+        assert!(
+            out.contains(r#"href="https://news.example/assets/x""#),
+            "{out}"
+        );
+        assert!(!out.contains("passwd"), "{out}");
+    }
 }

@@ -84,6 +84,15 @@ fn is_renamed_block(tag: &str) -> bool {
 
 /// Tidies `html` for the sanitizer (see the module doc).
 pub(crate) fn tidy(html: &str, page: Option<&Url>) -> String {
+    tidy_with(html, page, &|_| None)
+}
+
+/// [`tidy`], pointing each image whose absolute URL `local` maps at the mapped URL instead.
+pub(crate) fn tidy_with(
+    html: &str,
+    page: Option<&Url>,
+    local: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let doc = Html::parse_fragment(html);
     let base_href = doc.tree.root().descendants().find_map(|n| {
         n.value()
@@ -117,7 +126,7 @@ pub(crate) fn tidy(html: &str, page: Option<&Url>) -> String {
                         continue;
                     }
                     if tag == "img" {
-                        write_img(&mut out, e, base.as_ref());
+                        write_img(&mut out, e, base.as_ref(), local);
                         continue;
                     }
                     let name = if is_renamed_block(tag) { "div" } else { tag };
@@ -274,10 +283,16 @@ fn is_pixel(e: &scraper::node::Element) -> bool {
     })
 }
 
-fn write_img(out: &mut String, e: &scraper::node::Element, base: Option<&Url>) {
+fn write_img(
+    out: &mut String,
+    e: &scraper::node::Element,
+    base: Option<&Url>,
+    local: &dyn Fn(&str) -> Option<String>,
+) {
     let Some(src) = image_src(e, base) else {
         return;
     };
+    let src = local(&src).unwrap_or(src);
     out.push_str("<img");
     push_attr(out, "src", &src);
     for k in ["alt", "title", "width", "height"] {

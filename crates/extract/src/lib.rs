@@ -86,7 +86,22 @@ pub fn extract(html: &[u8], url: &Url) -> Article {
 
 /// Extracts the article of the page `html` at `url` with the given site rules.
 pub fn extract_with(html: &[u8], url: &Url, rules: &SiteRules) -> Article {
-    let text = decode::decode(html);
+    extract_with_charset(html, url, None, rules)
+}
+
+/// Like [`extract_with`], for a page served with a charset in its HTTP `Content-Type` header:
+/// `header_charset` is that parameter's value (`gbk` from `text/html; charset=gbk`).
+///
+/// The header comes before `<meta>` declarations; a byte-order mark still wins, and a header
+/// naming US-ASCII, ISO-8859-1 or windows-1252 (a common server default) yields to `<meta>`
+/// and to a page that is valid UTF-8.
+pub fn extract_with_charset(
+    html: &[u8],
+    url: &Url,
+    header_charset: Option<&str>,
+    rules: &SiteRules,
+) -> Article {
+    let text = decode::decode_with(html, header_charset);
     let doc = Html::parse_document(&decode::strip_inert(&text));
     let page = meta::read(&doc);
     let base = page

@@ -67,6 +67,12 @@ impl SiteRules {
         &BUILTIN
     }
 
+    /// The built-in rules plus `rules` (a source's own, from its configuration), which take
+    /// precedence.
+    pub fn builtin_with(rules: Vec<SiteRule>) -> Result<SiteRules, RuleError> {
+        SiteRules::none().with(builtin_rules())?.with(rules)
+    }
+
     /// These rules plus `rules`, which take precedence.
     pub fn with(mut self, rules: Vec<SiteRule>) -> Result<SiteRules, RuleError> {
         let mut compiled = Vec::with_capacity(rules.len());

@@ -4,6 +4,11 @@
 //! The order of attempts is feedparser's: the declared encoding (UTF-8 when none), the BOM's,
 //! UTF-8, windows-1252, ISO-8859-2; the first that decodes every byte wins. GB2312 is always read
 //! as GB18030, its superset.
+//!
+//! A charset from the HTTP header ([`decode_with`]) is tried first, unless a BOM is present (the
+//! BOM wins) or the header names US-ASCII, ISO-8859-1 or windows-1252: servers add those by
+//! default, so they are tried after the declared encoding and UTF-8. GB2312, GBK and `cp936`
+//! headers read as GB18030, `x-big5`, `cp950` and Big5-HKSCS as Big5.
 
 use crate::model::Warning;
 use encoding_rs::Encoding;
@@ -19,7 +24,20 @@ pub(crate) struct Decoded<'a> {
 
 /// Decodes `bytes` as feedparser would; never fails (ISO-8859-2 decodes anything).
 pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
+    decode_with(bytes, None)
+}
+
+/// Like [`decode`], with the charset label of the HTTP `Content-Type` header (`gbk`).
+pub(crate) fn decode_with<'a>(bytes: &'a [u8], header_charset: Option<&str>) -> Decoded<'a> {
     let (bom, data) = sniff_bom(bytes);
+    let header = header_charset
+        .filter(|_| bom.is_none())
+        .map(header_label)
+        .filter(|h| !h.is_empty());
+    let (strong, weak) = match header {
+        Some(h) if is_default_label(&h) => (None, Some(h)),
+        h => (h, None),
+    };
     let declared = declared_encoding(bom, data);
     let declared = declared.map(|d| {
         let d = d.to_ascii_lowercase();
@@ -46,13 +64,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
             _ => d,
         }
     });
-    let first = declared.clone().unwrap_or_else(|| "utf-8".to_owned());
+    let first = strong
+        .clone()
+        .or_else(|| declared.clone())
+        .unwrap_or_else(|| "utf-8".to_owned());
     let mut tried: Vec<String> = Vec::new();
     let candidates = [
         Some(first.clone()),
         declared,
         bom.map(str::to_owned),
         Some("utf-8".to_owned()),
+        weak,
         Some("windows-1252".to_owned()),
         Some("iso-8859-2".to_owned()),
     ];
@@ -83,6 +105,36 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
         encoding: "utf-8",
         warnings,
     }
+}
+
+/// A header charset as a label [`decode_as`] reads: lower case, unquoted, the GB family as
+/// GB18030 and the Big5 variants as Big5.
+fn header_label(charset: &str) -> String {
+    let label = charset
+        .trim()
+        .trim_matches(['"', '\''])
+        .trim()
+        .to_ascii_lowercase();
+    match label.as_str() {
+        "x-big5" | "cp950" | "ms950" | "windows-950" | "big5-hkscs" | "big5hkscs" => {
+            "big5".to_owned()
+        }
+        "cp936" | "ms936" | "windows-936" => "gb18030".to_owned(),
+        _ => match Encoding::for_label(label.as_bytes()) {
+            Some(enc) if enc == encoding_rs::GBK || enc == encoding_rs::GB18030 => {
+                "gb18030".to_owned()
+            }
+            _ => label,
+        },
+    }
+}
+
+/// Whether a header label is one servers send by default (a weak hint).
+fn is_default_label(label: &str) -> bool {
+    matches!(
+        label,
+        "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "latin-1" | "l1"
+    ) || Encoding::for_label(label.as_bytes()) == Some(encoding_rs::WINDOWS_1252)
 }
 
 /// A byte-order mark or the UTF-16/32 shape of `<?` at the start; the data past any BOM.
@@ -216,6 +268,55 @@ mod tests {
         let d = decode(&bytes);
         assert!(d.text.contains('镕'));
         assert_eq!(d.encoding, "gb18030");
+    }
+
+    const NEWS: &str = "<rss><channel><title>中文新聞：台灣、香港</title></channel></rss>";
+
+    #[test]
+    fn a_header_charset_reads_a_feed_without_declaration() {
+        let gbk = encoding_rs::GBK.encode(NEWS).0;
+        let d = decode_with(&gbk, Some("GBK"));
+        assert_eq!(d.text, NEWS);
+        assert_eq!(d.encoding, "gb18030");
+        assert!(d.warnings.is_empty());
+        let big5 = encoding_rs::BIG5.encode(NEWS).0;
+        let d = decode_with(&big5, Some("\"x-big5\""));
+        assert_eq!(d.text, NEWS);
+        assert_eq!(d.encoding, "Big5");
+        // Without the header neither is readable as what it is.
+        assert_ne!(decode(&gbk).text, NEWS);
+    }
+
+    #[test]
+    fn parse_with_charset_reads_a_gbk_feed_served_as_gbk() {
+        let gbk = encoding_rs::GBK.encode(NEWS).0;
+        let parsed = crate::parse_with_charset(&gbk, None, Some("gbk")).unwrap();
+        assert_eq!(parsed.feed.title.as_deref(), Some("中文新聞：台灣、香港"));
+        let plain = crate::parse(&gbk, None).unwrap();
+        assert_ne!(plain.feed.title.as_deref(), Some("中文新聞：台灣、香港"));
+    }
+
+    #[test]
+    fn the_header_beats_the_declaration_but_not_a_bom() {
+        let doc = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>{NEWS}");
+        let gbk = encoding_rs::GBK.encode(&doc).0;
+        let d = decode_with(&gbk, Some("gb2312"));
+        assert_eq!(d.text, doc);
+        assert!(d.warnings.is_empty());
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(doc.as_bytes());
+        assert_eq!(decode_with(&bom, Some("gbk")).text, doc);
+    }
+
+    #[test]
+    fn a_default_latin1_header_yields_to_utf8_and_the_declaration() {
+        assert_eq!(decode_with(NEWS.as_bytes(), Some("ISO-8859-1")).text, NEWS);
+        let doc = format!("<?xml version=\"1.0\" encoding=\"gb2312\"?>{NEWS}");
+        let gbk = encoding_rs::GBK.encode(&doc).0;
+        assert_eq!(decode_with(&gbk, Some("iso-8859-1")).text, doc);
+        // When nothing else fits, the header is still the answer.
+        let d = decode_with(b"<rss>caf\xe9</rss>", Some("iso-8859-1"));
+        assert_eq!(d.text, "<rss>café</rss>");
     }
 
     #[test]

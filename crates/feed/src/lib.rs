@@ -34,6 +34,7 @@ mod encoding;
 mod entities;
 mod json_feed;
 mod model;
+pub mod opml;
 mod reader;
 mod text;
 mod urls;
@@ -48,7 +49,21 @@ pub use model::{Enclosure, Entry, Feed, FeedError, Parsed, Warning};
 /// against it and against `xml:base`. Returns an error only when nothing usable was found;
 /// every repair made on the way is a warning in [`Parsed::warnings`].
 pub fn parse(bytes: &[u8], base_url: Option<&str>) -> Result<Parsed, FeedError> {
-    let decoded = encoding::decode(bytes);
+    parse_with_charset(bytes, base_url, None)
+}
+
+/// Like [`parse`], for a feed served with a charset in its HTTP `Content-Type` header:
+/// `header_charset` is that parameter's value (`gbk` from `application/xml; charset=gbk`).
+///
+/// The header is tried before the XML declaration, so a GBK feed without a declaration reads
+/// correctly; a byte-order mark still wins, and a header naming US-ASCII, ISO-8859-1 or
+/// windows-1252 (a common server default) yields to the declaration and to valid UTF-8.
+pub fn parse_with_charset(
+    bytes: &[u8],
+    base_url: Option<&str>,
+    header_charset: Option<&str>,
+) -> Result<Parsed, FeedError> {
+    let decoded = encoding::decode_with(bytes, header_charset);
     let mut warnings = decoded.warnings;
     let text: &str = &decoded.text;
     if text.trim().is_empty() {

@@ -155,6 +155,21 @@ impl Exchange {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The character set of the body: BOM, header charset, XML declaration, `<meta>`, else
+    /// UTF-8 (see [`charset::detect`](crate::charset::detect)).
+    pub fn charset(&self) -> &'static encoding_rs::Encoding {
+        crate::charset::detect(self.header("content-type"), &self.body)
+    }
+
+    /// The body as text in its [`charset`](Self::charset), without a BOM; invalid bytes become
+    /// U+FFFD.
+    pub fn text(&self) -> String {
+        self.charset()
+            .decode_with_bom_removal(&self.body)
+            .0
+            .into_owned()
+    }
 }
 
 /// The polite HTTP client. Cheap to share (`Arc`); limits are per host across all its users.

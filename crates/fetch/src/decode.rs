@@ -41,6 +41,19 @@ pub(crate) fn decode(
     Ok(body)
 }
 
+/// Undoes `Content-Encoding` for a body read back from WARC (which keeps bodies as received),
+/// with the same cap as a live fetch. The error says what failed.
+pub fn decode_body(
+    raw: Vec<u8>,
+    content_encoding: Option<&str>,
+    cap: u64,
+) -> Result<Vec<u8>, String> {
+    decode(raw, content_encoding, cap).map_err(|e| match e {
+        DecodeError::TooLarge => format!("decoded body larger than {cap} bytes"),
+        DecodeError::Invalid(m) => m,
+    })
+}
+
 /// `deflate` is meant to be zlib-wrapped, but many servers send raw deflate: accept both.
 fn inflate(body: &[u8], cap: u64) -> Result<Vec<u8>, DecodeError> {
     match read_capped(flate2::read::ZlibDecoder::new(body), cap) {

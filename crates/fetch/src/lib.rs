@@ -3,13 +3,15 @@
 //! Owns: one polite HTTP client ([`Fetcher`]) — conditional GET, per-host concurrency and spacing,
 //! `Retry-After`, retries with jittered exponential backoff for retryable failures only, connect
 //! and total timeouts, a redirect limit, a body-size cap that also holds after decompression,
-//! gzip/deflate/br, an honest User-Agent, ordered routes (direct, proxy, mirror) — and the WARC
-//! writer ([`warc::WarcWriter`]) that keeps each exchange as it crossed the wire.
+//! gzip/deflate/br, an honest User-Agent, ordered routes (direct, proxy, mirror), the character
+//! set of what was fetched ([`charset`]) — and the WARC writer ([`warc::WarcWriter`]) that keeps
+//! each exchange as it crossed the wire, with its reader ([`warc::WarcReader`]).
 //! Does not own: parsing what was fetched (feed, extract), deciding what to fetch (ingest).
 //!
 //! Words: an *exchange* is one HTTP request and its response; a *route* is one way to reach a
 //! URL; *validators* are the ETag and Last-Modified a server gave, sent back to ask "changed?".
 
+pub mod charset;
 mod client;
 mod decode;
 mod error;
@@ -19,6 +21,7 @@ mod retry;
 pub mod warc;
 
 pub use client::{Exchange, FetchConfig, Fetcher, Hop, Request, Route};
+pub use decode::decode_body;
 pub use error::FetchError;
 pub use freshness::{Validators, fresh_until};
 pub use politeness::HostLimits;

@@ -11,6 +11,18 @@
 //!
 //! Bodies are stored as received (still content-encoded), but de-chunked: the
 //! `Transfer-Encoding` header is therefore left out of stored responses, as warcio does.
+//!
+//! Extension fields: [`WarcWriter::write_exchange_with`] adds fields of our own to both records
+//! of an exchange, such as [`SOURCE_FIELD`] (which source the exchange was fetched for, so that
+//! an export can select by source). WARC 1.1 allows fields it does not define; readers that do
+//! not know them ignore them.
+//!
+//! Reading: [`WarcReader`] walks the gzip members of a file, one record each, with the offset,
+//! length and raw bytes of every member, so that records can be copied without re-encoding.
+
+mod read;
+
+pub use read::{ReadError, Record, WarcReader};
 
 use crate::Hop;
 use chrono::{DateTime, Utc};
@@ -21,6 +33,24 @@ use std::path::{Path, PathBuf};
 
 /// Finished files are rotated past this size.
 pub const MAX_FILE_SIZE: u64 = 1 << 30;
+
+/// Extension field naming the source an exchange was fetched for (its source id). Not a WARC
+/// 1.1 field name, so it cannot collide with one.
+pub const SOURCE_FIELD: &str = "Newsvault-Source";
+
+/// Field names the writer sets itself; extra fields may not repeat them.
+const OWN_FIELDS: &[&str] = &[
+    "WARC-Type",
+    "WARC-Record-ID",
+    "WARC-Date",
+    "WARC-Target-URI",
+    "WARC-Warcinfo-ID",
+    "WARC-Concurrent-To",
+    "WARC-Block-Digest",
+    "WARC-Payload-Digest",
+    "Content-Type",
+    "Content-Length",
+];
 
 /// Appends records to one WARC file under `warc/`.
 #[derive(Debug)]
@@ -55,34 +85,19 @@ impl WarcWriter {
             .create_new(true)
             .append(true)
             .open(&open_path)?;
+        let filename = final_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (warcinfo_id, member) = warcinfo_member(&filename, now, &[])?;
         let mut writer = WarcWriter {
             file,
             open_path,
             final_path,
             written: 0,
-            warcinfo_id: record_id(),
+            warcinfo_id,
         };
-        let info = format!(
-            "software: newsvault/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n",
-            env!("CARGO_PKG_VERSION")
-        );
-        let id = writer.warcinfo_id.clone();
-        let filename = writer
-            .final_path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        writer.append(
-            &[
-                ("WARC-Type", "warcinfo".into()),
-                ("WARC-Record-ID", id),
-                ("WARC-Date", warc_date(now)),
-                ("WARC-Filename", filename),
-                ("Content-Type", "application/warc-fields".into()),
-            ],
-            info.as_bytes(),
-            None,
-        )?;
+        writer.write_member(&member)?;
         Ok(writer)
     }
 
@@ -103,6 +118,20 @@ impl WarcWriter {
 
     /// Appends one exchange as a request record and a response record that name each other.
     pub fn write_exchange(&mut self, hop: &Hop) -> io::Result<ExchangeIds> {
+        self.write_exchange_with(hop, &[])
+    }
+
+    /// Like [`write_exchange`](Self::write_exchange), adding the `extra` fields (name, value)
+    /// to both records, e.g. `(SOURCE_FIELD, "rfi")`.
+    ///
+    /// Fails with `InvalidInput`, writing nothing, when a name is not a field-name token or is
+    /// one the writer sets itself, or when a value holds a control character.
+    pub fn write_exchange_with(
+        &mut self,
+        hop: &Hop,
+        extra: &[(&str, &str)],
+    ) -> io::Result<ExchangeIds> {
+        check_extra(extra)?;
         let ids = ExchangeIds {
             request: record_id(),
             response: record_id(),
@@ -119,6 +148,7 @@ impl WarcWriter {
                 ("WARC-Concurrent-To", ids.response.clone()),
                 ("Content-Type", "application/http;msgtype=request".into()),
             ],
+            extra,
             &request,
             None,
         )?;
@@ -133,6 +163,7 @@ impl WarcWriter {
                 ("WARC-Concurrent-To", ids.request.clone()),
                 ("Content-Type", "application/http;msgtype=response".into()),
             ],
+            extra,
             &response,
             Some(&response[payload_at..]),
         )?;
@@ -157,34 +188,121 @@ impl WarcWriter {
     fn append(
         &mut self,
         fields: &[(&str, String)],
+        extra: &[(&str, &str)],
         block: &[u8],
         payload: Option<&[u8]>,
     ) -> io::Result<()> {
-        let mut head = String::from("WARC/1.1\r\n");
-        for (name, value) in fields {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!("WARC-Block-Digest: {}\r\n", sha1_digest(block)));
-        if let Some(payload) = payload {
-            head.push_str(&format!(
-                "WARC-Payload-Digest: {}\r\n",
-                sha1_digest(payload)
-            ));
-        }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", block.len()));
-        let mut gz = flate2::write::GzEncoder::new(
-            Vec::with_capacity(block.len() / 2 + 512),
-            flate2::Compression::default(),
-        );
-        gz.write_all(head.as_bytes())?;
-        gz.write_all(block)?;
-        gz.write_all(b"\r\n\r\n")?;
-        let member = gz.finish()?;
+        let member = encode_record(fields, extra, block, payload)?;
+        self.write_member(&member)
+    }
+
+    fn write_member(&mut self, member: &[u8]) -> io::Result<()> {
         // One write per record: a crash leaves at most one partial member at the end.
-        self.file.write_all(&member)?;
+        self.file.write_all(member)?;
         self.written += member.len() as u64;
         Ok(())
     }
+}
+
+/// A fresh `warcinfo` record for a file named `filename`, as one gzip member, and its record
+/// id. `info` lines (`name: value`) follow the software, format and conformsTo lines.
+///
+/// For writers of whole WARC files other than [`WarcWriter`] (an export): the record goes
+/// first in the file.
+pub fn warcinfo_member(
+    filename: &str,
+    now: DateTime<Utc>,
+    info: &[(&str, &str)],
+) -> io::Result<(String, Vec<u8>)> {
+    let mut block = format!(
+        "software: newsvault/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (name, value) in info {
+        check_field(name, value)?;
+        block.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let id = record_id();
+    let member = encode_record(
+        &[
+            ("WARC-Type", "warcinfo".into()),
+            ("WARC-Record-ID", id.clone()),
+            ("WARC-Date", warc_date(now)),
+            ("WARC-Filename", filename.to_owned()),
+            ("Content-Type", "application/warc-fields".into()),
+        ],
+        &[],
+        block.as_bytes(),
+        None,
+    )?;
+    Ok((id, member))
+}
+
+/// One record (header fields, digests, block) as a gzip member.
+fn encode_record(
+    fields: &[(&str, String)],
+    extra: &[(&str, &str)],
+    block: &[u8],
+    payload: Option<&[u8]>,
+) -> io::Result<Vec<u8>> {
+    let mut head = String::from("WARC/1.1\r\n");
+    for (name, value) in fields {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("WARC-Block-Digest: {}\r\n", sha1_digest(block)));
+    if let Some(payload) = payload {
+        head.push_str(&format!(
+            "WARC-Payload-Digest: {}\r\n",
+            sha1_digest(payload)
+        ));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", block.len()));
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(block.len() / 2 + 512),
+        flate2::Compression::default(),
+    );
+    gz.write_all(head.as_bytes())?;
+    gz.write_all(block)?;
+    gz.write_all(b"\r\n\r\n")?;
+    gz.finish()
+}
+
+/// Extra fields must be well-formed and must not repeat the writer's own.
+fn check_extra(extra: &[(&str, &str)]) -> io::Result<()> {
+    for (name, value) in extra {
+        check_field(name, value)?;
+        if OWN_FIELDS.iter().any(|own| own.eq_ignore_ascii_case(name)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("WARC field {name:?} is set by the writer and cannot be added"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A field name is an RFC 9110 token; a value has no control characters (no CR/LF injection).
+fn check_field(name: &str, value: &str) -> io::Result<()> {
+    let token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{name:?} is not a valid WARC field name"),
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the value of WARC field {name} holds a control character: {value:?}"),
+        ));
+    }
+    Ok(())
 }
 
 fn request_block(hop: &Hop) -> Vec<u8> {

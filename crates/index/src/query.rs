@@ -76,6 +76,12 @@ pub struct CaptureRow {
     pub origin: Option<String>,
     /// Detail.
     pub note: Option<String>,
+    /// Final URL after redirects, when it differed.
+    pub final_url: Option<String>,
+    /// SHA-256 of the raw body received.
+    pub body_sha256: Option<String>,
+    /// The WARC record holding the raw exchange.
+    pub warc_record_id: Option<String>,
 }
 
 /// A file that an imported duty-machine tree had, and the version that came from it.
@@ -184,7 +190,8 @@ impl Index {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT source, seq, time, event, version, url, status, via, origin, note FROM captures
+                "SELECT source, seq, time, event, version, url, status, via, origin, note,
+                        final_url, body_sha256, warc_record_id FROM captures
                  WHERE key = ?1 ORDER BY time, source, seq",
             )
             .map_err(self.err("read captures"))?;
@@ -200,6 +207,9 @@ impl Index {
                 via: r.get(7)?,
                 origin: r.get(8)?,
                 note: r.get(9)?,
+                final_url: r.get(10)?,
+                body_sha256: r.get(11)?,
+                warc_record_id: r.get(12)?,
             })
         })
         .and_then(|rows| rows.collect())

@@ -3,7 +3,8 @@
 use rusqlite::Connection;
 
 /// Each entry moves the schema one version forward. Never edit a shipped entry; append.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sources (
     id             TEXT PRIMARY KEY,
     name           TEXT NOT NULL,
@@ -63,7 +64,8 @@ CREATE TABLE captures (
 );
 CREATE INDEX captures_key ON captures (key);
 CREATE INDEX captures_origin ON captures (origin) WHERE origin IS NOT NULL;
-"#, r#"
+"#,
+    r#"
 -- Operational state: not derived from the archive, kept across `reindex` (see state.rs).
 CREATE TABLE source_state (
     id               TEXT PRIMARY KEY,
@@ -97,7 +99,8 @@ CREATE TABLE assets (
     bytes          INTEGER NOT NULL,
     fetched        TEXT NOT NULL
 );
-"#];
+"#,
+];
 
 /// Tables of operational state that `reindex` carries over instead of rebuilding.
 pub(crate) const STATE_TABLES: &[&str] = &["source_state", "http_cache", "host_state"];

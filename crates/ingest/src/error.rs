@@ -27,4 +27,32 @@ pub enum IngestError {
         "{0}: no such file or folder; give a duty-machine tree, a folder of records or a record file"
     )]
     NotFound(PathBuf),
+    /// The feed of a source could not be fetched.
+    #[error(transparent)]
+    Fetch(#[from] fetch::FetchError),
+    /// A source's feed was fetched but is unusable (HTTP error, not a feed, bad rules).
+    #[error("source {source_id}: {message}")]
+    Source {
+        /// The source.
+        source_id: String,
+        /// What is wrong, with the URL.
+        message: String,
+    },
+    /// The store thread failed or is gone (the archive and index state is what it committed).
+    #[error("store: {0}")]
+    Store(String),
+}
+
+impl IngestError {
+    /// When the failure is a host's request to wait (Retry-After), until when.
+    pub fn deferred_until(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            IngestError::Fetch(fetch::FetchError::Deferred { until, .. }) => {
+                chrono::DateTime::parse_from_rfc3339(until)
+                    .ok()
+                    .map(|t| t.with_timezone(&chrono::Utc))
+            }
+            _ => None,
+        }
+    }
 }

@@ -11,7 +11,7 @@
 //! `unchanged` (the origin path is still logged, for export); same URL, new bytes → `edited`
 //! (a new version); unknown URL → `new`. A stored record is the imported file, byte for byte.
 
-use crate::{IngestError, identify, source_for_folder, source_for_url};
+use crate::{IngestError, identify, now_rfc3339, source_for_folder, source_for_url};
 use archive::{Archive, StagedVersion, Writer};
 use index::{Index, VersionMeta};
 use model::{ArticleKey, Capture, EventKind, SourceId, SourceMeta};
@@ -516,10 +516,6 @@ fn thread_error(e: std::io::Error) -> IngestError {
         path: PathBuf::from("import"),
         source: e,
     }
-}
-
-fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn read_one(job: Job) -> ReadResult {

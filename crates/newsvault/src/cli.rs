@@ -25,6 +25,11 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Write newsvault.toml (documented, with the default sources) and create the data directory.
+    Init(InitArgs),
+    /// List, add or remove the configured sources, or import an OPML subscription list.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
     /// Import duty-machine trees, site folders, folders of records or record files; idempotent.
     Import(ImportArgs),
     /// Write the archive out in another format.
@@ -41,6 +46,55 @@ pub(crate) enum Command {
     Feed(FeedCommand),
     /// Extract the article (title, byline, times, main content) from a page or saved file.
     Extract(ExtractArgs),
+    /// Serve the web reader and JSON API only (no fetching); stops cleanly on SIGINT/SIGTERM.
+    Serve(ServeArgs),
+    /// Check sources once now (all enabled ones, or those named), with a summary table; exit 2
+    /// if any source failed.
+    Fetch(FetchArgs),
+    /// The daemon: check every source on its schedule and serve the web reader, until
+    /// SIGINT/SIGTERM.
+    Run(RunArgs),
+    /// Run extraction again over the raw pages kept in WARC (after rules improved); a new
+    /// version only where the extracted text changes.
+    Reextract(ReextractArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FetchArgs {
+    /// A source id from the configuration; repeat for several [default: every enabled source].
+    #[arg(long = "source", short = 's', value_name = "S")]
+    pub(crate) sources: Vec<String>,
+    /// Ask servers even when their last answer is still fresh (Cache-Control, Expires, ttl).
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Do not fetch the images of stored articles.
+    #[arg(long)]
+    pub(crate) no_images: bool,
+    /// Print one JSON document (an array, one object per source) on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReextractArgs {
+    /// A source id; repeat for several [default: every source].
+    #[arg(long = "source", short = 's', value_name = "S")]
+    pub(crate) sources: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Address for the web server [default: `[server] listen` of the configuration].
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) listen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on, `HOST:PORT` [default: `[server] listen` in the configuration, else
+    /// 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) listen: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +129,82 @@ pub(crate) enum ExportCommand {
         /// The folder to write (created if missing).
         dir: PathBuf,
     },
+    /// The configured sources as an OPML 2.0 subscription list, for feed readers.
+    Opml {
+        /// The file to write, or `-` for standard output.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// The raw HTTP exchanges under DIR/warc/ as one .warc.gz, records copied byte for byte;
+    /// exit 2 if an input file is damaged (named on stderr, the rest still exported).
+    Warc(ExportWarcArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportWarcArgs {
+    /// The .warc.gz file to write (replaced atomically).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// Keep only exchanges fetched for this source id; repeat for several [default: all].
+    #[arg(long = "source", short = 's', value_name = "S")]
+    pub(crate) sources: Vec<String>,
+    /// Keep records dated at or after D: `YYYY-MM-DD` (UTC midnight) or an RFC 3339 time.
+    #[arg(long, value_name = "D", value_parser = crate::cmd::export_warc::parse_when)]
+    pub(crate) since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Keep records dated before D (exclusive): `YYYY-MM-DD` (UTC midnight) or RFC 3339.
+    #[arg(long, value_name = "D", value_parser = crate::cmd::export_warc::parse_when)]
+    pub(crate) until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Overwrite an existing configuration file.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SourcesCommand {
+    /// The configured sources with their last check (success, error, next due).
+    List {
+        /// Print one JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a source to the configuration file (its comments are kept).
+    Add(SourcesAddArgs),
+    /// Remove a source from the configuration file; its archived articles stay.
+    Remove {
+        /// The source's id.
+        id: String,
+    },
+    /// Add every feed of an OPML file that is not configured yet (same feed URL).
+    ImportOpml {
+        /// The OPML file, or `-` for standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SourcesAddArgs {
+    /// The source's id: its folder under archive/ (e.g. `rfi`); never change it later.
+    pub(crate) id: String,
+    /// The feed URL (http or https).
+    pub(crate) url: String,
+    /// Display name [default: the duty-machine name for a known id, else the id].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// The feed carries whole articles (otherwise each article page is fetched).
+    #[arg(long)]
+    pub(crate) full_text: bool,
+    /// Time between checks: minutes, or a duration like 15m, 2h, 1h30m [default: 30].
+    #[arg(long, value_name = "MIN")]
+    pub(crate) interval: Option<String>,
+    /// A route, tried in the order given: `direct`, a proxy URL (http://, socks5h://...) or
+    /// `mirror:https://...`.
+    #[arg(long = "route", value_name = "R")]
+    pub(crate) routes: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,8 @@ pub(crate) fn init() {
     let log = fmt::layer()
         .with_writer(indicatif.get_stderr_writer())
         .with_target(false)
+        // Colour only for people: logs of a daemon go to files and journals.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter(filter);
     let bars = indicatif.with_filter(filter_fn(|meta| {
         meta.is_span() && meta.target().starts_with("newsvault")

@@ -6,9 +6,11 @@
 
 mod cli;
 mod cmd;
+mod config;
 mod data;
 mod logging;
 mod net;
+mod signals;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,0 +1,561 @@
+//! Refresh benchmark: one pass of `refresh_source` over many sources against a fixture site on
+//! 127.0.0.1, run the way `newsvault fetch` runs it (every source at once through
+//! `buffer_unordered`), with the per-host limits relaxed (everything is on one host here).
+//!
+//! The site serves `/feed/<n>.xml` (RSS 2.0, full text in `content:encoded`) with an ETag and
+//! answers 304 to a matching `If-None-Match`. A warm-up pass, where every feed answers 200, stores
+//! the validators (and `--warm-items` articles per source, so the index is not empty). Then each
+//! measured pass changes a different tenth of the feeds to carry 20 new items (fresh slugs,
+//! generated Chinese bodies of 2–4 KB) while the other nine tenths answer 304. Feeds are
+//! generated on request from (feed, version), so the site holds no bodies in memory.
+//!
+//! Printed per pass: wall time, requests (as the server counted them), requests/s, new articles,
+//! articles/s, failures, and the per-source check times of the 304 and the changed sources. At
+//! the end: peak RSS of the whole process (getrusage, warm-up included) and of the measured
+//! passes alone (VmHWM, reset after the warm-up). The server runs in this process, on its own
+//! thread, so its CPU and memory are included. Nothing is asserted.
+//!
+//! ```text
+//! cargo bench -p newsvault-ingest --bench refresh -- [--sources N] [--rounds R] [--images]
+//!     [--dir D] [--warm-items N] [--keep]
+//! ```
+//!
+//! `--sources` defaults to 1000, `--rounds` to 3; `--images` also archives one image per new
+//! article; `--dir` is the parent of the data directory (default: a temporary directory under
+//! the system temp dir; use a real disk); `--keep` leaves the data directory in place.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use ingest::{Ingest, IngestError, RefreshOptions, RefreshReport, refresh_source};
+use model::{SourceConfig, SourceId};
+use newsvault_ingest as ingest;
+use std::error::Error;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// New items in a changed feed.
+const NEW_ITEMS: usize = 20;
+/// One changed feed in this many per measured pass.
+const CHANGED_EVERY: usize = 10;
+
+/// Command-line options (after `--`).
+struct Args {
+    sources: usize,
+    rounds: usize,
+    images: bool,
+    dir: Option<PathBuf>,
+    warm_items: usize,
+    keep: bool,
+}
+
+const USAGE: &str = "usage: refresh [--sources N] [--rounds R] [--images] [--dir D] \
+                     [--warm-items N] [--keep]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        sources: 1000,
+        rounds: 3,
+        images: false,
+        dir: None,
+        warm_items: NEW_ITEMS,
+        keep: false,
+    };
+    let mut it = std::env::args().skip(1);
+    let number = |name: &str, value: Option<String>| -> Result<usize, String> {
+        let v = value.ok_or_else(|| format!("{name} needs a value"))?;
+        v.parse().map_err(|e| format!("{name} {v}: {e}"))
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--sources" => args.sources = number("--sources", it.next())?.max(1),
+            "--rounds" => args.rounds = number("--rounds", it.next())?,
+            "--warm-items" => args.warm_items = number("--warm-items", it.next())?.max(1),
+            "--images" => args.images = true,
+            "--keep" => args.keep = true,
+            "--dir" => args.dir = Some(it.next().ok_or("--dir needs a value")?.into()),
+            "--bench" => {} // appended by `cargo bench`
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(args)
+}
+
+/// Deterministic source of synthetic content (splitmix64).
+struct Gen(u64);
+
+/// Words of made-up news prose; sentences are drawn from them.
+const WORDS: &[&str] = &[
+    "记者",
+    "报道",
+    "政府",
+    "官员",
+    "周三",
+    "周四",
+    "表示",
+    "经济",
+    "国际",
+    "会议",
+    "发言人",
+    "当局",
+    "市民",
+    "问题",
+    "情况",
+    "调查",
+    "消息",
+    "公司",
+    "市场",
+    "价格",
+    "上涨",
+    "下跌",
+    "去年",
+    "今年",
+    "地区",
+    "城市",
+    "居民",
+    "学者",
+    "分析",
+    "认为",
+    "可能",
+    "已经",
+    "继续",
+    "宣布",
+    "计划",
+    "措施",
+    "影响",
+    "发展",
+    "合作",
+    "双方",
+    "谈判",
+    "协议",
+    "法院",
+    "判决",
+    "选举",
+    "投票",
+    "议会",
+    "通过",
+    "法案",
+    "警方",
+    "逮捕",
+    "抗议",
+    "人群",
+    "广场",
+    "媒体",
+    "网络",
+    "审查",
+    "删除",
+    "文章",
+    "平台",
+    "用户",
+    "数据",
+    "显示",
+    "增长",
+    "百分之",
+    "三",
+    "十二",
+    "数百",
+    "外交部",
+    "大使馆",
+    "声明",
+    "回应",
+    "批评",
+    "支持",
+    "反对",
+    "要求",
+    "透明",
+    "安全",
+    "健康",
+    "医院",
+    "学校",
+    "学生",
+    "教师",
+    "工人",
+    "工厂",
+    "出口",
+    "进口",
+    "关税",
+    "贸易",
+    "能源",
+    "气候",
+    "洪水",
+    "地震",
+    "救援",
+    "灾民",
+    "的",
+    "了",
+    "在",
+    "和",
+    "与",
+    "对",
+    "将",
+    "也",
+    "都",
+    "并",
+    "但",
+    "而",
+    "由于",
+    "因此",
+    "此外",
+    "据悉",
+];
+
+impl Gen {
+    fn new(a: u64, b: u64) -> Gen {
+        Gen(a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.wrapping_add(0x6e65_7773))
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + (self.next() % (hi - lo) as u64) as usize
+    }
+
+    /// A sentence of 8–24 words with a comma or two, ending in a full stop.
+    fn sentence(&mut self, out: &mut String) {
+        let n = self.range(8, 25);
+        for i in 0..n {
+            out.push_str(WORDS[self.range(0, WORDS.len())]);
+            if i + 1 < n && self.next().is_multiple_of(7) {
+                out.push('，');
+            }
+        }
+        out.push('。');
+    }
+
+    /// An article body: paragraphs of sentences, 2–4 KB of HTML, optionally one image.
+    fn body(&mut self, image: Option<&str>, out: &mut String) {
+        let target = out.len() + self.range(2 << 10, 4 << 10);
+        if let Some(src) = image {
+            let _ = write!(out, "<figure><img src=\"{src}\" alt=\"现场图片\"></figure>");
+        }
+        while out.len() < target {
+            out.push_str("<p>");
+            for _ in 0..self.range(2, 5) {
+                self.sentence(out);
+            }
+            out.push_str("</p>");
+        }
+    }
+
+    fn title(&mut self, out: &mut String) {
+        for _ in 0..self.range(4, 9) {
+            out.push_str(WORDS[self.range(0, WORDS.len())]);
+        }
+    }
+}
+
+/// The fixture site: feed `n` is at version `versions[n]`; version 0 is the warm-up feed.
+struct Site {
+    base: String,
+    versions: Vec<AtomicU32>,
+    warm_items: usize,
+    requests: AtomicU64,
+    not_modified: AtomicU64,
+}
+
+impl Site {
+    fn etag(n: usize, version: u32) -> String {
+        format!("\"{n}-{version}\"")
+    }
+
+    /// Feed `n` at `version`: deterministic, with slugs unique to (feed, version, item).
+    fn feed(&self, n: usize, version: u32) -> String {
+        let items = if version == 0 {
+            self.warm_items
+        } else {
+            NEW_ITEMS
+        };
+        let mut g = Gen::new(n as u64, u64::from(version));
+        let mut out = String::with_capacity(items * 4096 + 512);
+        let _ = write!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+             <title>测试台 {n}</title><link>{}/</link><description>基准测试用的频道</description>",
+            self.base
+        );
+        // Newest first, one minute apart, starting from a fixed time per version.
+        let newest = 1_764_000_000 + i64::from(version) * 86_400;
+        for j in 0..items {
+            let slug = format!("{n}-{version}-{j}");
+            let link = format!("{}/a/{slug}.html", self.base);
+            let image = format!("{}/img/{slug}.jpg", self.base);
+            let date = chrono::DateTime::from_timestamp(newest - j as i64 * 60, 0)
+                .unwrap_or_default()
+                .to_rfc2822();
+            out.push_str("<item><title>");
+            g.title(&mut out);
+            let _ = write!(
+                out,
+                "</title><link>{link}</link><guid>{link}</guid><pubDate>{date}</pubDate>\
+                 <description>摘要</description><content:encoded><![CDATA["
+            );
+            g.body(Some(&image), &mut out);
+            out.push_str("]]></content:encoded></item>");
+        }
+        out.push_str("</channel></rss>");
+        out
+    }
+}
+
+async fn answer(State(site): State<Arc<Site>>, req: Request) -> Response {
+    site.requests.fetch_add(1, Ordering::Relaxed);
+    let path = req.uri().path();
+    if let Some(name) = path.strip_prefix("/img/") {
+        // A small fake JPEG, unique per URL so assets do not deduplicate.
+        let mut bytes = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec();
+        bytes.extend(name.bytes().cycle().take(2048));
+        return ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response();
+    }
+    let Some(n) = path
+        .strip_prefix("/feed/")
+        .and_then(|f| f.strip_suffix(".xml"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n < site.versions.len())
+    else {
+        return (StatusCode::NOT_FOUND, "no such page").into_response();
+    };
+    let version = site.versions[n].load(Ordering::Relaxed);
+    let etag = Site::etag(n, version);
+    let inm = req.headers().get(header::IF_NONE_MATCH);
+    if inm.is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+        site.not_modified.fetch_add(1, Ordering::Relaxed);
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        r.headers_mut()
+            .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
+        return r;
+    }
+    let body = Bytes::from(site.feed(n, version));
+    let mut r = ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response();
+    r.headers_mut()
+        .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
+    r
+}
+
+/// Starts the site on its own thread and runtime (one worker), so that it does not share the
+/// ingest runtime's workers; returns once it listens.
+fn serve(sources: usize, warm_items: usize) -> Result<Arc<Site>, Box<dyn Error>> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.set_nonblocking(true)?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let site = Arc::new(Site {
+        base,
+        versions: (0..sources).map(|_| AtomicU32::new(0)).collect(),
+        warm_items,
+        requests: AtomicU64::new(0),
+        not_modified: AtomicU64::new(0),
+    });
+    let app = Router::new().fallback(answer).with_state(site.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("fixture-site".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::from_std(listener).expect("a listening socket");
+                if let Err(e) = axum::serve(listener, app).await {
+                    eprintln!("fixture site stopped: {e}");
+                }
+            });
+        })?;
+    Ok(site)
+}
+
+type Outcome = Result<RefreshReport, IngestError>;
+
+/// Checks every source at once, as `newsvault fetch` does.
+async fn pass(ingest: &Ingest, sources: &[SourceConfig]) -> Vec<Outcome> {
+    futures_util::stream::iter(sources.iter().map(|s| refresh_source(ingest, s)))
+        .buffer_unordered(sources.len().max(1))
+        .collect()
+        .await
+}
+
+/// Milliseconds at a quantile of a sorted list.
+fn quantile(sorted: &[u64], q: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn durations(results: &[Outcome], not_modified: bool) -> String {
+    let mut ms: Vec<u64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|r| r.not_modified == not_modified)
+        .map(|r| r.duration_ms)
+        .collect();
+    ms.sort_unstable();
+    format!(
+        "{} sources, p50 {} ms, p95 {} ms, max {} ms",
+        ms.len(),
+        quantile(&ms, 0.5),
+        quantile(&ms, 0.95),
+        quantile(&ms, 1.0)
+    )
+}
+
+fn print_round(label: &str, wall: Duration, requests: u64, not_modified: u64, results: &[Outcome]) {
+    let secs = wall.as_secs_f64();
+    let ok: Vec<&RefreshReport> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let new: u32 = ok.iter().map(|r| r.new + r.edited).sum();
+    let item_errors: usize = ok.iter().map(|r| r.item_errors.len()).sum();
+    let images: u32 = ok.iter().map(|r| r.images).sum();
+    let failed: Vec<&IngestError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    println!("{label}:");
+    let rows = [
+        ("wall time", format!("{secs:.3} s")),
+        (
+            "requests",
+            format!("{requests} ({not_modified} answered 304)"),
+        ),
+        ("requests/s", format!("{:.0}", requests as f64 / secs)),
+        ("new articles", format!("{new} ({images} images)")),
+        ("articles/s", format!("{:.0}", f64::from(new) / secs)),
+        (
+            "failures",
+            format!("{} sources, {item_errors} items", failed.len()),
+        ),
+        ("304 checks", durations(results, true)),
+        ("changed checks", durations(results, false)),
+    ];
+    for (k, v) in rows {
+        println!("  {k:<16}{v}");
+    }
+    if let Some(e) = failed.first() {
+        println!("  first failure   {e}");
+    }
+}
+
+/// Peak RSS of this process over its life, in MiB (getrusage).
+fn max_rss_mib() -> f64 {
+    // SAFETY: rusage is plain old data; all-zero is a valid value, and the pointer is valid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: see above; RUSAGE_SELF is always a valid `who`.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return f64::NAN;
+    }
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+/// A `kB` field of /proc/self/status (`VmHWM`, `VmRSS`) in MiB.
+fn proc_status_mib(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets VmHWM to the current RSS (Linux `clear_refs` 5), so the next peak is the passes' own.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args = parse_args().map_err(|e| format!("{e}\n{USAGE}"))?;
+    let parent = args.dir.clone().unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&parent)?;
+    let work = tempfile::Builder::new()
+        .prefix("bench-refresh-")
+        .tempdir_in(&parent)?;
+    let site = serve(args.sources, args.warm_items)?;
+    let sources: Vec<SourceConfig> = (0..args.sources)
+        .map(|n| {
+            let id = SourceId::new(format!("s{n:05}")).expect("a valid id");
+            let mut s = SourceConfig::new(
+                id,
+                format!("测试台 {n}"),
+                format!("{}/feed/{n}.xml", site.base),
+            );
+            s.full_text = true;
+            s
+        })
+        .collect();
+    let fetch = fetch::FetchConfig {
+        per_host_concurrency: args.sources.max(1) * 4,
+        min_interval: Duration::ZERO,
+        max_attempts: 1,
+        total_timeout: Duration::from_secs(60),
+        ..fetch::FetchConfig::default()
+    };
+    let options = RefreshOptions {
+        images: args.images,
+        ..RefreshOptions::default()
+    };
+    let archive = archive::Archive::open(work.path())?;
+    let ingest = Ingest::open(archive, fetch, options)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    println!(
+        "{} sources, {} measured passes, images {}, data dir {}",
+        args.sources,
+        args.rounds,
+        if args.images { "on" } else { "off" },
+        work.path().display()
+    );
+
+    for round in 0..=args.rounds {
+        if round > 0 {
+            // A different tenth of the feeds changes each pass.
+            let offset = (round - 1) % CHANGED_EVERY;
+            for (n, v) in site.versions.iter().enumerate() {
+                if n % CHANGED_EVERY == offset {
+                    v.store(round as u32, Ordering::Relaxed);
+                }
+            }
+        }
+        let (requests, not_modified) = (
+            site.requests.load(Ordering::Relaxed),
+            site.not_modified.load(Ordering::Relaxed),
+        );
+        let clock = Instant::now();
+        let results = runtime.block_on(pass(&ingest, &sources));
+        let wall = clock.elapsed();
+        let label = if round == 0 {
+            "warm-up (every feed 200)".to_owned()
+        } else {
+            format!("pass {round}")
+        };
+        print_round(
+            &label,
+            wall,
+            site.requests.load(Ordering::Relaxed) - requests,
+            site.not_modified.load(Ordering::Relaxed) - not_modified,
+            &results,
+        );
+        if round == 0 && !reset_peak() {
+            eprintln!("cannot reset VmHWM; the measured peak includes the warm-up");
+        }
+    }
+    let measured_peak = proc_status_mib("VmHWM");
+    let clock = Instant::now();
+    ingest.close()?;
+    println!("close           {:.3} s", clock.elapsed().as_secs_f64());
+    println!(
+        "peak RSS        {:.1} MiB (whole process, warm-up included)",
+        max_rss_mib()
+    );
+    if let Some(peak) = measured_peak {
+        println!("peak RSS        {peak:.1} MiB (measured passes only)");
+    }
+    if args.keep {
+        eprintln!("kept {}", work.keep().display());
+    }
+    Ok(())
+}

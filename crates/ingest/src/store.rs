@@ -1,0 +1,363 @@
+//! The store thread: the one place where fetched observations become archive state.
+//!
+//! Refreshes run concurrently (many sources, many pages) but the archive has one writer and
+//! the index one write connection, so every change goes through this thread. It decides each
+//! observation against the index and the observations before it (so two sources seeing the same
+//! article at once still make one article), and commits whatever is queued together: one
+//! durability barrier for many sources ("group commit"). Order per commit: WARC synced, records
+//! and capture-log lines committed (archive), then the index brought up to date.
+
+use crate::IngestError;
+use archive::{Archive, StagedVersion, Writer};
+use fetch::warc::WarcWriter;
+use index::{CheckOutcome, HttpCache, Index, VersionMeta};
+use model::{ArticleKey, Capture, EventKind, SourceMeta};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+/// One article as fetched, ready to be decided and stored.
+#[derive(Debug)]
+pub(crate) struct Observation {
+    pub(crate) key: ArticleKey,
+    /// The record file bytes this observation would store.
+    pub(crate) record: Vec<u8>,
+    pub(crate) title: String,
+    pub(crate) url: String,
+    pub(crate) published_ms: Option<i64>,
+    /// Title and text, normalized: what an edit must change.
+    pub(crate) fingerprint: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) final_url: Option<String>,
+    pub(crate) body_sha256: Option<String>,
+    pub(crate) warc_record_id: Option<String>,
+    pub(crate) via: String,
+    /// Why this observation was made, when it is not a plain fetch (e.g. re-extraction).
+    pub(crate) note: Option<String>,
+}
+
+/// What became of one observation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    New,
+    Edited,
+    Unchanged,
+}
+
+pub(crate) enum Job {
+    Observations {
+        source: SourceMeta,
+        items: Vec<Observation>,
+        reply: oneshot::Sender<Result<Vec<Decision>, String>>,
+    },
+    Asset {
+        url: String,
+        bytes: Vec<u8>,
+        mime: Option<String>,
+        time: String,
+        reply: oneshot::Sender<Result<archive::Asset, String>>,
+    },
+    Check {
+        source: String,
+        outcome: CheckOutcome,
+        /// Validators to remember for the feed URL.
+        cache: Option<(String, HttpCache)>,
+        /// A host that asked not to be contacted before a time.
+        deferral: Option<(String, String)>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+}
+
+/// The WARC file being appended to, shared by the fetching tasks (which append) and the store
+/// thread (which syncs it before any capture names its records).
+pub(crate) struct Warc {
+    root: std::path::PathBuf,
+    writer: Option<WarcWriter>,
+    day: String,
+}
+
+impl Warc {
+    pub(crate) fn new(root: std::path::PathBuf) -> Warc {
+        Warc {
+            root,
+            writer: None,
+            day: String::new(),
+        }
+    }
+
+    /// The writer for today, rotating at midnight UTC and past the size limit.
+    pub(crate) fn writer(&mut self) -> std::io::Result<&mut WarcWriter> {
+        let now = chrono::Utc::now();
+        let day = now.format("%Y-%m-%d").to_string();
+        let rotate = self
+            .writer
+            .as_ref()
+            .is_some_and(|w| self.day != day || w.len() >= fetch::warc::MAX_FILE_SIZE);
+        if rotate && let Some(w) = self.writer.take() {
+            w.finish()?;
+        }
+        if self.writer.is_none() {
+            self.writer = Some(WarcWriter::open(&self.root, now)?);
+            self.day = day;
+        }
+        Ok(self.writer.as_mut().expect("opened above"))
+    }
+
+    pub(crate) fn sync(&mut self) -> std::io::Result<()> {
+        match self.writer.as_mut() {
+            Some(w) => w.sync(),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn finish(&mut self) -> std::io::Result<()> {
+        match self.writer.take() {
+            Some(w) => w.finish().map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// An article decided in this commit, before the index has seen it.
+struct Pending {
+    dir: String,
+    latest: u32,
+    sha: String,
+    fingerprint: String,
+}
+
+pub(crate) struct Store {
+    pub(crate) archive: Archive,
+    pub(crate) writer: Writer,
+    pub(crate) index: Index,
+    pub(crate) warc: Arc<Mutex<Warc>>,
+}
+
+impl Store {
+    /// Serves jobs until every sender is gone, committing what arrives together.
+    pub(crate) fn run(mut self, jobs: crossbeam_channel::Receiver<Job>) {
+        while let Ok(first) = jobs.recv() {
+            let mut batch = vec![first];
+            while batch.len() < 256 {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.serve(batch);
+        }
+        if let Err(e) = self.warc.lock().expect("warc lock").finish() {
+            tracing::error!(error = %e, "cannot finish the WARC file");
+        }
+    }
+
+    fn serve(&mut self, batch: Vec<Job>) {
+        let mut replies = Vec::new();
+        let mut pending: HashMap<ArticleKey, Pending> = HashMap::new();
+        let mut metas = HashMap::new();
+        let mut checks = Vec::new();
+        let mut failed: Option<String> = None;
+        for job in batch {
+            match job {
+                Job::Observations {
+                    source,
+                    items,
+                    reply,
+                } => {
+                    let decided = self
+                        .writer
+                        .ensure_source(&source)
+                        .map_err(IngestError::from)
+                        .and_then(|()| {
+                            items
+                                .into_iter()
+                                .map(|o| self.decide(&source, o, &mut pending, &mut metas))
+                                .collect::<Result<Vec<_>, _>>()
+                        });
+                    match decided {
+                        Ok(d) => replies.push((reply, d)),
+                        Err(e) => {
+                            failed.get_or_insert(e.to_string());
+                            let _ = reply.send(Err(e.to_string()));
+                        }
+                    }
+                }
+                Job::Asset {
+                    url,
+                    bytes,
+                    mime,
+                    time,
+                    reply,
+                } => {
+                    let stored = self
+                        .writer
+                        .store_asset(&url, &bytes, mime.as_deref(), &time)
+                        .map_err(IngestError::from)
+                        .and_then(|a| {
+                            self.index.record_asset(&a)?;
+                            Ok(a)
+                        });
+                    let _ = reply.send(stored.map_err(|e| e.to_string()));
+                }
+                Job::Check {
+                    source,
+                    outcome,
+                    cache,
+                    deferral,
+                    reply,
+                } => checks.push((source, outcome, cache, deferral, reply)),
+            }
+        }
+        // Everything decided is committed together; if one observation failed to stage, the
+        // others still commit (what was staged is consistent on its own).
+        let committed = self.commit(&metas);
+        for (reply, decisions) in replies {
+            let _ = reply.send(match &committed {
+                Ok(()) => Ok(decisions),
+                Err(e) => Err(e.clone()),
+            });
+        }
+        if let Some(e) = failed {
+            tracing::warn!(error = %e, "an observation could not be staged");
+        }
+        for (source, outcome, cache, deferral, reply) in checks {
+            let result = (|| -> Result<(), IngestError> {
+                if let Some((url, cache)) = &cache {
+                    self.index.set_http_cache(url, cache, &outcome.started)?;
+                }
+                if let Some((host, until)) = &deferral {
+                    self.index.defer_host(host, until)?;
+                }
+                self.index.record_check(&source, &outcome)?;
+                Ok(())
+            })();
+            let _ = reply.send(result.map_err(|e| e.to_string()));
+        }
+    }
+
+    fn commit(&mut self, metas: &HashMap<String, VersionMeta>) -> Result<(), String> {
+        if self.writer.pending() == 0 {
+            return Ok(());
+        }
+        // Captures name WARC records: those must be durable first.
+        self.warc
+            .lock()
+            .expect("warc lock")
+            .sync()
+            .map_err(|e| format!("cannot sync the WARC file: {e}"))?;
+        self.writer.commit().map_err(|e| e.to_string())?;
+        self.index
+            .sync_with(&self.archive, metas)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn decide(
+        &mut self,
+        source: &SourceMeta,
+        o: Observation,
+        pending: &mut HashMap<ArticleKey, Pending>,
+        metas: &mut HashMap<String, VersionMeta>,
+    ) -> Result<Decision, IngestError> {
+        let sha = model::sha256_hex(&o.record);
+        let known = match pending.get(&o.key) {
+            Some(p) => Some((
+                p.dir.clone(),
+                p.latest,
+                p.sha.clone(),
+                p.fingerprint.clone(),
+            )),
+            None => match self.index.article(&o.key)? {
+                Some(a) => {
+                    let path = archive::record_path(&a.dir, a.latest_version);
+                    let fingerprint = if a.latest_sha256 == sha {
+                        String::new()
+                    } else {
+                        stored_fingerprint(&self.archive, &path)
+                    };
+                    Some((a.dir, a.latest_version, a.latest_sha256, fingerprint))
+                }
+                None => None,
+            },
+        };
+        let (decision, dir, version) = match known {
+            Some((_, _, latest_sha, _)) if latest_sha == sha => return Ok(Decision::Unchanged),
+            Some((_, _, _, fingerprint)) if fingerprint == o.fingerprint => {
+                return Ok(Decision::Unchanged);
+            }
+            Some((dir, latest, _, _)) => (Decision::Edited, dir, latest + 1),
+            None => {
+                let time = o
+                    .published_ms
+                    .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+                (
+                    Decision::New,
+                    Archive::article_dir(&source.id, &o.key, time),
+                    1,
+                )
+            }
+        };
+        let capture = Capture {
+            seq: 0,
+            time: crate::now_rfc3339(),
+            source: source.id.clone(),
+            key: o.key.clone(),
+            version,
+            url: o.url.clone(),
+            event: if decision == Decision::New {
+                EventKind::New
+            } else {
+                EventKind::Edited
+            },
+            status: o.status,
+            final_url: o.final_url,
+            path: None,
+            record_sha256: None,
+            body_sha256: o.body_sha256,
+            warc_record_id: o.warc_record_id,
+            via: Some(o.via),
+            origin: None,
+            note: o.note,
+            prev: String::new(),
+        };
+        metas.insert(
+            archive::record_path(&dir, version),
+            VersionMeta {
+                title: o.title,
+                url: o.url,
+                published_ms: o.published_ms,
+            },
+        );
+        self.writer.stage(
+            capture,
+            Some(StagedVersion {
+                dir: &dir,
+                version,
+                bytes: o.record,
+                sha256: Some(&sha),
+            }),
+        )?;
+        pending.insert(
+            o.key,
+            Pending {
+                dir,
+                latest: version,
+                sha,
+                fingerprint: o.fingerprint,
+            },
+        );
+        Ok(decision)
+    }
+}
+
+/// The fingerprint of a stored record (empty when it cannot be read: then any new text differs).
+fn stored_fingerprint(archive: &Archive, path: &str) -> String {
+    let full = archive.resolve(path);
+    match std::fs::read(&full)
+        .ok()
+        .and_then(|b| record::parse(&b, path).ok())
+    {
+        Some(parsed) => crate::refresh::fingerprint(&parsed.record.title, &parsed.record.body),
+        None => String::new(),
+    }
+}

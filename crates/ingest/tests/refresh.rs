@@ -1,0 +1,506 @@
+//! `refresh_source` end to end against a fixture site on 127.0.0.1 (never the internet): feeds
+//! in several dialects and encodings, summary-only feeds with article pages and images, and a
+//! server that misbehaves on purpose.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use ingest::{Ingest, RefreshOptions, refresh_source};
+use model::{SourceConfig, SourceId};
+use newsvault_ingest as ingest;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One canned answer.
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Canned {
+    fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Canned {
+        Canned {
+            status: 200,
+            headers: vec![("content-type", content_type.to_owned())],
+            body: body.into(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Site {
+    pages: HashMap<String, Canned>,
+    /// Every request: path and its If-None-Match.
+    log: Vec<(String, Option<String>)>,
+}
+
+type Shared = Arc<Mutex<Site>>;
+
+async fn answer(State(site): State<Shared>, headers: HeaderMap, req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let inm = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut site = site.lock().unwrap();
+    site.log.push((path.clone(), inm.clone()));
+    let Some(canned) = site.pages.get(&path).cloned() else {
+        return (StatusCode::NOT_FOUND, "no such page").into_response();
+    };
+    // Validators for every 200: an ETag from the body, honoured on the next request.
+    let etag = format!("\"{}\"", &model::sha256_hex(&canned.body)[..12]);
+    if canned.status == 200 && inm.as_deref() == Some(etag.as_str()) {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    let mut response = (StatusCode::from_u16(canned.status).unwrap(), canned.body).into_response();
+    for (k, v) in canned.headers {
+        response
+            .headers_mut()
+            .insert(k, HeaderValue::from_str(&v).unwrap());
+    }
+    if canned.status == 200 {
+        response
+            .headers_mut()
+            .insert(header::ETAG, HeaderValue::from_str(&etag).unwrap());
+    }
+    response
+}
+
+async fn serve() -> (String, Shared) {
+    let site = Shared::default();
+    let app = Router::new().fallback(answer).with_state(site.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, site)
+}
+
+fn put(site: &Shared, path: &str, canned: Canned) {
+    site.lock().unwrap().pages.insert(path.to_owned(), canned);
+}
+
+fn requests(site: &Shared, path: &str) -> Vec<Option<String>> {
+    site.lock()
+        .unwrap()
+        .log
+        .iter()
+        .filter(|(p, _)| p == path)
+        .map(|(_, inm)| inm.clone())
+        .collect()
+}
+
+fn fetch_config() -> fetch::FetchConfig {
+    fetch::FetchConfig {
+        min_interval: Duration::ZERO,
+        backoff_base: Duration::from_millis(10),
+        total_timeout: Duration::from_secs(3),
+        max_body: 1024 * 1024,
+        ..fetch::FetchConfig::default()
+    }
+}
+
+fn source(id: &str, url: String, full_text: bool) -> SourceConfig {
+    let mut s = SourceConfig::new(SourceId::new(id).unwrap(), id.to_uppercase(), url);
+    s.full_text = full_text;
+    s
+}
+
+fn rss(base: &str, items: &[(&str, &str, &str)]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>测试台</title>",
+    );
+    for (slug, title, body) in items {
+        out.push_str(&format!(
+            "<item><title>{title}</title><link>{base}/a/{slug}.html</link><guid>{slug}</guid>\
+             <pubDate>Wed, 25 Nov 2026 08:00:00 GMT</pubDate><description>摘要</description>\
+             <content:encoded><![CDATA[{body}]]></content:encoded></item>"
+        ));
+    }
+    out.push_str("</channel></rss>");
+    out
+}
+
+fn open(dir: &std::path::Path) -> Ingest {
+    let archive = archive::Archive::open(dir).unwrap();
+    Ingest::open(
+        archive,
+        fetch_config(),
+        RefreshOptions {
+            images: true,
+            ..RefreshOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+fn log_events(dir: &std::path::Path, source: &str) -> Vec<String> {
+    let archive = archive::Archive::open(dir).unwrap();
+    archive::read_log(&archive, &SourceId::new(source).unwrap())
+        .unwrap()
+        .map(|l| l.unwrap().capture.event.to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_check_is_conditional_and_archives_nothing_new_then_an_edit_is_a_version() {
+    let (base, site) = serve().await;
+    let items = [
+        ("one", "第一篇", "<p>第一篇的正文。</p>"),
+        ("two", "第二篇", "<p>第二篇的正文。</p>"),
+    ];
+    put(
+        &site,
+        "/feed.xml",
+        Canned::ok("application/rss+xml", rss(&base, &items)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = open(dir.path());
+    let src = source("full", format!("{base}/feed.xml"), true);
+
+    let first = refresh_source(&ingest, &src).await.unwrap();
+    assert_eq!((first.items, first.new, first.edited), (2, 2, 0));
+    let second = refresh_source(&ingest, &src).await.unwrap();
+    assert!(second.not_modified, "{second:?}");
+    assert_eq!(second.new + second.edited, 0);
+    let conditional = requests(&site, "/feed.xml");
+    assert_eq!(conditional.len(), 2);
+    assert!(
+        conditional[0].is_none() && conditional[1].is_some(),
+        "{conditional:?}"
+    );
+    // No page was fetched: the feed carries the full text.
+    assert!(requests(&site, "/a/one.html").is_empty());
+
+    // Markup-only change: not an edit. Word change: a new version.
+    let reformatted = [
+        (
+            "one",
+            "第一篇",
+            "<div><p class=\"x\">第一篇的正文。</p></div>",
+        ),
+        ("two", "第二篇", "<p>第二篇的正文，已更正。</p>"),
+    ];
+    put(
+        &site,
+        "/feed.xml",
+        Canned::ok("application/rss+xml", rss(&base, &reformatted)),
+    );
+    let third = refresh_source(&ingest, &src).await.unwrap();
+    assert_eq!(
+        (third.new, third.edited, third.unchanged),
+        (0, 1, 1),
+        "{third:?}"
+    );
+    ingest.close().unwrap();
+
+    assert_eq!(log_events(dir.path(), "full"), ["new", "new", "edited"]);
+    let archive = archive::Archive::open(dir.path()).unwrap();
+    assert!(archive::verify(&archive).unwrap().is_ok());
+    // The index and the source state agree.
+    let index = index::Index::open(dir.path()).unwrap();
+    let key = model::ArticleKey::for_url(&format!("{base}/a/two.html"));
+    assert_eq!(index.versions(&key).unwrap().len(), 2);
+    let state = index.source_state("full").unwrap().unwrap();
+    assert!(state.last_success.is_some() && state.last_error.is_none());
+    let captures = index.captures(&key).unwrap();
+    assert!(
+        captures.iter().all(|c| c.warc_record_id.is_some()),
+        "{captures:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summary_only_items_get_their_page_extracted_and_images_archived() {
+    let (base, site) = serve().await;
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>摘要台</title>\
+         <entry><id>tag:x,2026:1</id><title>长篇报道</title><link href=\"{base}/story.html\"/>\
+         <updated>2026-11-25T08:00:00Z</updated><summary>只有摘要。</summary></entry></feed>"
+    );
+    put(&site, "/atom.xml", Canned::ok("application/atom+xml", feed));
+    let paragraphs: String = (1..=6)
+        .map(|i| {
+            format!("<p>这是报道的第{i}段，记者在现场看到的情况被完整地记录下来，没有删节。</p>")
+        })
+        .collect();
+    let page = format!(
+        "<html><head><title>长篇报道 - 测试台</title></head><body><nav><a href=\"/\">首页</a> <a href=\"/x\">国际</a></nav>\
+         <article><h1>长篇报道</h1><img src=\"/img/photo.jpg\" alt=\"现场\">{paragraphs}</article>\
+         <footer>版权所有</footer></body></html>"
+    );
+    put(
+        &site,
+        "/story.html",
+        Canned::ok("text/html; charset=utf-8", page),
+    );
+    put(
+        &site,
+        "/img/photo.jpg",
+        Canned::ok("image/jpeg", b"\xff\xd8\xff\xe0 fake jpeg bytes".to_vec()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = open(dir.path());
+    let src = source("summary", format!("{base}/atom.xml"), false);
+    let report = refresh_source(&ingest, &src).await.unwrap();
+    assert_eq!((report.new, report.images), (1, 1), "{report:?}");
+    // Known now: the next check neither re-fetches the page nor the image.
+    put(&site, "/atom.xml", {
+        let mut c = site.lock().unwrap().pages["/atom.xml"].clone();
+        c.body.extend_from_slice(b"\n");
+        c
+    });
+    let again = refresh_source(&ingest, &src).await.unwrap();
+    assert_eq!(again.new, 0);
+    assert_eq!(requests(&site, "/story.html").len(), 1);
+    assert_eq!(requests(&site, "/img/photo.jpg").len(), 1);
+    ingest.close().unwrap();
+
+    let index = index::Index::open(dir.path()).unwrap();
+    let key = model::ArticleKey::for_url(&format!("{base}/story.html"));
+    let version = &index.versions(&key).unwrap()[0];
+    let stored = std::fs::read_to_string(dir.path().join(&version.path)).unwrap();
+    assert!(stored.contains("第6段"), "{stored}");
+    assert!(
+        !stored.contains("版权所有") && !stored.contains("首页"),
+        "{stored}"
+    );
+    let asset = index
+        .asset(&format!("{base}/img/photo.jpg"))
+        .unwrap()
+        .expect("the image is mapped");
+    assert_eq!(
+        std::fs::read(dir.path().join(&asset.path)).unwrap(),
+        b"\xff\xd8\xff\xe0 fake jpeg bytes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gbk_and_big5_feeds_are_read_correctly() {
+    let (base, site) = serve().await;
+    let gbk = rss(&base, &[("gb", "简体标题", "<p>简体中文正文。</p>")])
+        .replace("encoding=\"UTF-8\"", "encoding=\"GBK\"");
+    let (bytes, _, _) = encoding_rs::GBK.encode(&gbk);
+    put(
+        &site,
+        "/gbk.xml",
+        Canned::ok("application/rss+xml", bytes.into_owned()),
+    );
+    let big5 = rss(&base, &[("b5", "繁體標題", "<p>繁體中文內文。</p>")])
+        .replace("encoding=\"UTF-8\"", "encoding=\"Big5\"");
+    let (bytes, _, _) = encoding_rs::BIG5.encode(&big5);
+    put(
+        &site,
+        "/big5.xml",
+        Canned::ok("application/rss+xml", bytes.into_owned()),
+    );
+    // Declared only in the HTTP header: no XML declaration at all.
+    let header_only = rss(
+        &base,
+        &[("hd", "头部声明", "<p>只在响应头里声明编码。</p>")],
+    )
+    .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", "");
+    let (bytes, _, _) = encoding_rs::GBK.encode(&header_only);
+    put(
+        &site,
+        "/header.xml",
+        Canned::ok("application/xml; charset=gbk", bytes.into_owned()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = open(dir.path());
+    for (id, path) in [
+        ("gbk", "/gbk.xml"),
+        ("big5", "/big5.xml"),
+        ("header", "/header.xml"),
+    ] {
+        let r = refresh_source(&ingest, &source(id, format!("{base}{path}"), true))
+            .await
+            .unwrap();
+        assert_eq!(r.new, 1, "{id}: {r:?}");
+    }
+    ingest.close().unwrap();
+    let index = index::Index::open(dir.path()).unwrap();
+    let titles: Vec<String> = index
+        .articles()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.title)
+        .collect();
+    assert!(titles.contains(&"简体标题".to_owned()), "{titles:?}");
+    assert!(titles.contains(&"繁體標題".to_owned()), "{titles:?}");
+    assert!(titles.contains(&"头部声明".to_owned()), "{titles:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_sources_fail_alone_with_their_error_recorded() {
+    let (base, site) = serve().await;
+    put(
+        &site,
+        "/good.xml",
+        Canned::ok(
+            "application/rss+xml",
+            rss(&base, &[("g", "好的", "<p>正文</p>")]),
+        ),
+    );
+    put(
+        &site,
+        "/broken.xml",
+        Canned::ok("application/rss+xml", "<html><body>维护中</body></html>"),
+    );
+    put(
+        &site,
+        "/down.xml",
+        Canned {
+            status: 500,
+            headers: Vec::new(),
+            body: b"oops".to_vec(),
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = Arc::new(open(dir.path()));
+    let sources = [
+        source("good", format!("{base}/good.xml"), true),
+        source("broken", format!("{base}/broken.xml"), true),
+        source("down", format!("{base}/down.xml"), true),
+        source("missing", format!("{base}/missing.xml"), true),
+    ];
+    let results =
+        futures_util::future::join_all(sources.iter().map(|s| refresh_source(&ingest, s))).await;
+    assert_eq!(results[0].as_ref().unwrap().new, 1);
+    for (r, needle) in results[1..]
+        .iter()
+        .zip(["broken.xml", "down.xml", "missing.xml"])
+    {
+        let e = r.as_ref().unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+    }
+    let ingest = Arc::try_unwrap(ingest).unwrap();
+    ingest.close().unwrap();
+    let index = index::Index::open(dir.path()).unwrap();
+    let states = index.source_states().unwrap();
+    assert_eq!(states.len(), 4);
+    for s in &states {
+        assert_eq!(s.last_error.is_some(), s.id != "good", "{s:?}");
+        assert!(s.next_due.is_some());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_retry_after_is_kept_across_processes() {
+    let (base, site) = serve().await;
+    put(
+        &site,
+        "/busy.xml",
+        Canned {
+            status: 429,
+            headers: vec![("retry-after", "3600".to_owned())],
+            body: b"slow down".to_vec(),
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let src = source("busy", format!("{base}/busy.xml"), true);
+    {
+        let ingest = open(dir.path());
+        let e = refresh_source(&ingest, &src).await.unwrap_err();
+        assert!(e.deferred_until().is_some(), "{e}");
+        ingest.close().unwrap();
+    }
+    // A new process (a new Ingest) must not ask the host again before the time it gave.
+    let ingest = open(dir.path());
+    let e = refresh_source(&ingest, &src).await.unwrap_err();
+    assert!(e.deferred_until().is_some(), "{e}");
+    ingest.close().unwrap();
+    assert_eq!(requests(&site, "/busy.xml").len(), 1);
+    let index = index::Index::open(dir.path()).unwrap();
+    let state = index.source_state("busy").unwrap().unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(state.next_due.as_deref().unwrap()).unwrap();
+    assert!(due > Utc::now() + chrono::Duration::minutes(59), "{due}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_article_in_two_sources_is_one_article() {
+    let (base, site) = serve().await;
+    let items = [("shared", "同一篇", "<p>两个频道都有这一篇。</p>")];
+    put(
+        &site,
+        "/a.xml",
+        Canned::ok("application/rss+xml", rss(&base, &items)),
+    );
+    put(
+        &site,
+        "/b.xml",
+        Canned::ok("application/rss+xml", rss(&base, &items)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = open(dir.path());
+    let a = source("a", format!("{base}/a.xml"), true);
+    let b = source("b", format!("{base}/b.xml"), true);
+    let (ra, rb) = tokio::join!(refresh_source(&ingest, &a), refresh_source(&ingest, &b));
+    assert_eq!(ra.unwrap().new + rb.unwrap().new, 1);
+    ingest.close().unwrap();
+    let index = index::Index::open(dir.path()).unwrap();
+    assert_eq!(index.articles().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reextract_writes_a_version_only_where_better_rules_change_the_text() {
+    let (base, site) = serve().await;
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>规则测试</title><link>{base}/ruled.html</link><description>摘要</description></item>\
+         </channel></rss>"
+    );
+    put(&site, "/ruled.xml", Canned::ok("application/rss+xml", feed));
+    let paragraphs: String = (1..=5)
+        .map(|i| {
+            format!("<p>规则测试的第{i}段正文，内容足够长，可以被正确识别为文章的主体部分。</p>")
+        })
+        .collect();
+    put(
+        &site,
+        "/ruled.html",
+        Canned::ok(
+            "text/html",
+            format!(
+                "<html><body><article>{paragraphs}</article><aside class=\"teaser\"><p>{}</p></aside></body></html>",
+                "推荐阅读：另一篇报道的导语，版权所有，这一段不是本文的内容。".repeat(4)
+            ),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // A bad rule first: the footer is taken for the article.
+    let mut bad = source("ruled", format!("{base}/ruled.xml"), false);
+    bad.rules = Some(model::RulesSpec {
+        hosts: Vec::new(),
+        content: vec![".teaser".into()],
+        drop: Vec::new(),
+    });
+    let ingest = open(dir.path());
+    assert_eq!(refresh_source(&ingest, &bad).await.unwrap().new, 1);
+    // The rule is fixed: re-extraction from the raw page in WARC, no network.
+    let fixed = source("ruled", format!("{base}/ruled.xml"), false);
+    let pages_before = requests(&site, "/ruled.html").len();
+    let first = ingest::reextract(&ingest, std::slice::from_ref(&fixed), &[])
+        .await
+        .unwrap();
+    assert_eq!((first.candidates, first.changed), (1, 1), "{first:?}");
+    let second = ingest::reextract(&ingest, &[fixed], &[]).await.unwrap();
+    assert_eq!((second.changed, second.unchanged), (0, 1), "{second:?}");
+    assert_eq!(requests(&site, "/ruled.html").len(), pages_before);
+    ingest.close().unwrap();
+
+    let index = index::Index::open(dir.path()).unwrap();
+    let key = model::ArticleKey::for_url(&format!("{base}/ruled.html"));
+    let versions = index.versions(&key).unwrap();
+    assert_eq!(versions.len(), 2);
+    let v1 = std::fs::read_to_string(dir.path().join(&versions[0].path)).unwrap();
+    let v2 = std::fs::read_to_string(dir.path().join(&versions[1].path)).unwrap();
+    assert!(v1.contains("版权所有") && !v1.contains("第3段"), "{v1}");
+    assert!(v2.contains("第3段") && !v2.contains("版权所有"), "{v2}");
+    let captures = index.captures(&key).unwrap();
+    assert_eq!(captures.last().unwrap().via.as_deref(), Some("reextract"));
+}
