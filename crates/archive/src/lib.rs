@@ -21,12 +21,13 @@ mod durable;
 mod error;
 mod log;
 mod verify;
+mod verify_warc;
 mod writer;
 
 pub use assets::{ASSET_LOG, Asset, read_assets};
 pub use error::ArchiveError;
 pub use log::{LogLine, LogReader, log_len, read_log, read_log_from};
-pub use verify::{Finding, VerifyReport, verify};
+pub use verify::{Finding, VerifyOptions, VerifyReport, verify, verify_with};
 pub use writer::{StagedVersion, Writer, record_path};
 
 use model::{SourceId, SourceMeta};

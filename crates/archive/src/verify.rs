@@ -1,10 +1,14 @@
-//! `newsvault verify`: re-hash every record and re-check every capture-log chain.
+//! `newsvault verify`: re-hash every record and re-check every capture-log chain, and the
+//! WARC records the logs name ([`verify_warc`](crate::verify_warc)).
 //!
 //! Damage (exit 1 in the CLI) is anything that breaks the archive's promises: a log line that
 //! does not parse, a gap in sequence numbers, a broken hash chain, a named record that is
-//! missing, unreadable or whose bytes no longer match their hash. Warnings are the harmless
-//! traces of a crash: a torn last log line, records no log names yet, leftovers in staging.
+//! missing, unreadable or whose bytes no longer match their hash, a named WARC record that is
+//! missing or whose digests or payload hash do not match, a damaged WARC file. Warnings are
+//! the harmless traces of a crash: a torn last log line, records no log names yet, leftovers in
+//! staging; and WARC digests that cannot be checked (none, or an unknown algorithm).
 
+use crate::verify_warc::NamedRecords;
 use crate::{Archive, ArchiveError, CAPTURE_LOG, read_log};
 use model::CHAIN_START;
 use std::collections::HashSet;
@@ -39,6 +43,8 @@ pub struct VerifyReport {
     pub lines: u64,
     /// Record files re-hashed.
     pub records: u64,
+    /// WARC records named by capture logs, found and re-hashed.
+    pub warc_records: u64,
     /// Broken promises.
     pub damage: Vec<Finding>,
     /// Harmless leftovers of crashes.
@@ -52,9 +58,26 @@ impl VerifyReport {
     }
 }
 
-/// Checks the whole archive. Errors only when the archive cannot be listed at all.
+/// What [`verify_with`] checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Leave out the WARC records (reading every WARC file takes long on a large archive).
+    pub skip_warc: bool,
+}
+
+/// Checks the whole archive, WARC records included. Errors only when the archive cannot be
+/// listed at all.
 pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
+    verify_with(archive, &VerifyOptions::default())
+}
+
+/// Checks the whole archive as `options` say. Errors only when the archive cannot be listed.
+pub fn verify_with(
+    archive: &Archive,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, ArchiveError> {
     let mut report = VerifyReport::default();
+    let mut named_warc = NamedRecords::default();
     let staging = archive.archive_dir().join(".staging");
     if let Ok(entries) = std::fs::read_dir(&staging) {
         for entry in entries.flatten() {
@@ -72,6 +95,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
     for meta in &sources {
         report.sources += 1;
         let log_path = archive.source_dir(&meta.id).join(CAPTURE_LOG);
+        let log_no = named_warc.log(log_path.clone());
         let mut reader = read_log(archive, &meta.id)?;
         let (mut expect_seq, mut prev) = (1u64, CHAIN_START.to_owned());
         let damage = |report: &mut VerifyReport, line: Option<usize>, message: String| {
@@ -133,6 +157,17 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
                     line.line_no,
                 );
             }
+            if let Some(id) = c.warc_record_id.as_deref()
+                && !options.skip_warc
+            {
+                named_warc.add(
+                    log_no,
+                    line.line_no,
+                    id,
+                    c.body_sha256.as_deref(),
+                    &mut report,
+                );
+            }
             expect_seq = c.seq + 1;
             prev = line.hash;
         }
@@ -167,6 +202,10 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
                 report.warnings.push(Finding { path: file, line: None, message: "record not named by any capture-log line (written before a crash); adopted by the next import".into() });
             }
         }
+    }
+    // An archive of imports alone names no WARC record: nothing to read.
+    if !named_warc.is_empty() {
+        named_warc.check(&archive.root().join("warc"), &mut report);
     }
     Ok(report)
 }

@@ -22,7 +22,7 @@
 
 mod read;
 
-pub use read::{ReadError, Record, WarcReader};
+pub use read::{HttpMessage, ReadError, Record, WarcReader};
 
 use crate::Hop;
 use chrono::{DateTime, Utc};

@@ -8,17 +8,24 @@
 //!
 //! Words: a *version row* mirrors one stored record; a *capture row* mirrors one log line; an
 //! *article row* summarizes an article's latest state.
+//!
+//! The full-text search index (`search/`, tantivy) is derived from the same logs the same way;
+//! see [`search`].
 
 mod apply;
 mod assets;
+mod checks;
 mod error;
 mod query;
 mod schema;
+pub mod search;
 mod state;
 
 pub use apply::VersionMeta;
+pub use checks::ArticleCheck;
 pub use error::IndexError;
 pub use query::{ArticleRow, CaptureRow, ExportRow, VersionRow};
+pub use search::{SearchError, SearchIndex};
 pub use state::{CheckOutcome, HttpCache, SourceState};
 
 use rusqlite::Connection;

@@ -100,10 +100,42 @@ CREATE TABLE assets (
     fetched        TEXT NOT NULL
 );
 "#,
+    r#"
+-- Re-checks of archived articles (issue 8): operational state, kept across `reindex`.
+CREATE TABLE article_checks (
+    key                TEXT PRIMARY KEY,
+    source             TEXT NOT NULL,
+    url                TEXT NOT NULL,
+    first_seen         TEXT NOT NULL,
+    checks             INTEGER NOT NULL DEFAULT 0,   -- re-checks done
+    next_check         TEXT,                         -- NULL: not scheduled
+    last_check         TEXT,
+    last_status        INTEGER,
+    state              TEXT NOT NULL DEFAULT 'live', -- live or the last takedown class
+    transient_failures INTEGER NOT NULL DEFAULT 0,
+    failing_since      TEXT,
+    page_fingerprint   TEXT                          -- SHA-256 of the page's title + text
+);
+CREATE INDEX article_checks_due ON article_checks (next_check) WHERE next_check IS NOT NULL;
+CREATE TABLE feed_items (
+    source       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    published_ms INTEGER,
+    last_listed  TEXT NOT NULL,
+    left_feed    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, key)
+);
+"#,
 ];
 
 /// Tables of operational state that `reindex` carries over instead of rebuilding.
-pub(crate) const STATE_TABLES: &[&str] = &["source_state", "http_cache", "host_state"];
+pub(crate) const STATE_TABLES: &[&str] = &[
+    "source_state",
+    "http_cache",
+    "host_state",
+    "article_checks",
+    "feed_items",
+];
 
 pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -4,16 +4,17 @@
 //!
 //! The site serves `/feed/<n>.xml` (RSS 2.0, full text in `content:encoded`) with an ETag and
 //! answers 304 to a matching `If-None-Match`. A warm-up pass, where every feed answers 200, stores
-//! the validators (and `--warm-items` articles per source, so the index is not empty). Then each
-//! measured pass changes a different tenth of the feeds to carry 20 new items (fresh slugs,
-//! generated Chinese bodies of 2–4 KB) while the other nine tenths answer 304. Feeds are
-//! generated on request from (feed, version), so the site holds no bodies in memory.
+//! the validators (and `--warm-items` articles per source, so the index is not empty); it runs in
+//! a child process, so that its memory (every source's first items at once) stays out of the
+//! measured peak. Then each measured pass changes a different tenth of the feeds to carry 20 new
+//! items (fresh slugs, generated Chinese bodies of 2–4 KB) while the other nine tenths answer
+//! 304. Feeds are generated on request from (feed, version), so the site holds no bodies.
 //!
 //! Printed per pass: wall time, requests (as the server counted them), requests/s, new articles,
 //! articles/s, failures, and the per-source check times of the 304 and the changed sources. At
-//! the end: peak RSS of the whole process (getrusage, warm-up included) and of the measured
-//! passes alone (VmHWM, reset after the warm-up). The server runs in this process, on its own
-//! thread, so its CPU and memory are included. Nothing is asserted.
+//! the end: peak RSS (getrusage) of the warm-up process and of this one (the measured passes;
+//! the fixture site runs here too, on its own thread and runtime, so its CPU and memory are
+//! included). Nothing is asserted.
 //!
 //! ```text
 //! cargo bench -p newsvault-ingest --bench refresh -- [--sources N] [--rounds R] [--images]
@@ -35,7 +36,8 @@ use model::{SourceConfig, SourceId};
 use newsvault_ingest as ingest;
 use std::error::Error;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -53,6 +55,8 @@ struct Args {
     dir: Option<PathBuf>,
     warm_items: usize,
     keep: bool,
+    /// Internal: run only the warm-up pass against the site at this base URL, in `--dir`.
+    warm_up_child: Option<String>,
 }
 
 const USAGE: &str = "usage: refresh [--sources N] [--rounds R] [--images] [--dir D] \
@@ -66,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
         dir: None,
         warm_items: NEW_ITEMS,
         keep: false,
+        warm_up_child: None,
     };
     let mut it = std::env::args().skip(1);
     let number = |name: &str, value: Option<String>| -> Result<usize, String> {
@@ -80,6 +85,9 @@ fn parse_args() -> Result<Args, String> {
             "--images" => args.images = true,
             "--keep" => args.keep = true,
             "--dir" => args.dir = Some(it.next().ok_or("--dir needs a value")?.into()),
+            "--warm-up-child" => {
+                args.warm_up_child = Some(it.next().ok_or("--warm-up-child needs a URL")?);
+            }
             "--bench" => {} // appended by `cargo bench`
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -444,64 +452,115 @@ fn print_round(label: &str, wall: Duration, requests: u64, not_modified: u64, re
 
 /// Peak RSS of this process over its life, in MiB (getrusage).
 fn max_rss_mib() -> f64 {
-    // SAFETY: rusage is plain old data; all-zero is a valid value, and the pointer is valid.
+    // SAFETY: rusage is plain old data; all-zero is a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: see above; RUSAGE_SELF is always a valid `who`.
+    // SAFETY: RUSAGE_SELF is a valid `who` and the out-pointer is valid for writes.
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
         return f64::NAN;
     }
     usage.ru_maxrss as f64 / 1024.0
 }
 
-/// A `kB` field of /proc/self/status (`VmHWM`, `VmRSS`) in MiB.
-fn proc_status_mib(field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+/// Runs `cmd` to completion, reaping it with `wait4`: (exit code or 128 + signal, peak RSS in
+/// MiB).
+fn run_measured(cmd: &mut Command) -> std::io::Result<(i32, f64)> {
+    let child = cmd.spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain old data; all-zero is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our child and nothing else waits for it (std never reaps on drop);
+        // both out-pointers are valid for writes.
+        if unsafe { libc::wait4(pid, &mut status, 0, &mut usage) } == pid {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    Ok((code, usage.ru_maxrss as f64 / 1024.0))
 }
 
-/// Resets VmHWM to the current RSS (Linux `clear_refs` 5), so the next peak is the passes' own.
-fn reset_peak() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
-fn main() -> Result<(), Box<dyn Error>> {
-    let args = parse_args().map_err(|e| format!("{e}\n{USAGE}"))?;
-    let parent = args.dir.clone().unwrap_or_else(std::env::temp_dir);
-    std::fs::create_dir_all(&parent)?;
-    let work = tempfile::Builder::new()
-        .prefix("bench-refresh-")
-        .tempdir_in(&parent)?;
-    let site = serve(args.sources, args.warm_items)?;
-    let sources: Vec<SourceConfig> = (0..args.sources)
+/// The benchmark's sources: feed `n` of the site at `base`, full text.
+fn sources(base: &str, n: usize) -> Vec<SourceConfig> {
+    (0..n)
         .map(|n| {
             let id = SourceId::new(format!("s{n:05}")).expect("a valid id");
-            let mut s = SourceConfig::new(
-                id,
-                format!("测试台 {n}"),
-                format!("{}/feed/{n}.xml", site.base),
-            );
+            let mut s =
+                SourceConfig::new(id, format!("测试台 {n}"), format!("{base}/feed/{n}.xml"));
             s.full_text = true;
             s
         })
-        .collect();
+        .collect()
+}
+
+/// Opens the data directory for refreshing, with per-host limits relaxed.
+fn open(dir: &Path, sources: usize, images: bool) -> Result<Ingest, Box<dyn Error>> {
     let fetch = fetch::FetchConfig {
-        per_host_concurrency: args.sources.max(1) * 4,
+        per_host_concurrency: sources.max(1) * 4,
         min_interval: Duration::ZERO,
         max_attempts: 1,
         total_timeout: Duration::from_secs(60),
         ..fetch::FetchConfig::default()
     };
     let options = RefreshOptions {
-        images: args.images,
+        images,
         ..RefreshOptions::default()
     };
-    let archive = archive::Archive::open(work.path())?;
-    let ingest = Ingest::open(archive, fetch, options)?;
+    Ok(Ingest::open(archive::Archive::open(dir)?, fetch, options)?)
+}
+
+/// The warm-up pass, in a child process of its own so that its memory (every source's first
+/// 20 items at once) does not count in the measured passes' peak.
+fn warm_up(base: &str, args: &Args) -> Result<(), Box<dyn Error>> {
+    let dir = args.dir.as_deref().ok_or("--warm-up-child needs --dir")?;
+    let ingest = open(dir, args.sources, args.images)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let sources = sources(base, args.sources);
+    let clock = Instant::now();
+    let results = runtime.block_on(pass(&ingest, &sources));
+    let wall = clock.elapsed();
+    ingest.close()?;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let new: u32 = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.new)
+        .sum();
+    println!(
+        "warm-up: every feed 200: {:.3} s, {ok}/{} sources ok, {new} articles ({:.0}/s)",
+        wall.as_secs_f64(),
+        results.len(),
+        f64::from(new) / wall.as_secs_f64()
+    );
+    match results.iter().find_map(|r| r.as_ref().err()) {
+        Some(e) => {
+            Err(format!("warm-up: {} sources failed, first: {e}", results.len() - ok).into())
+        }
+        None => Ok(()),
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args = parse_args().map_err(|e| format!("{e}\n{USAGE}"))?;
+    if let Some(base) = &args.warm_up_child {
+        return warm_up(base, &args);
+    }
+    let parent = args.dir.clone().unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&parent)?;
+    let work = tempfile::Builder::new()
+        .prefix("bench-refresh-")
+        .tempdir_in(&parent)?;
+    let site = serve(args.sources, args.warm_items)?;
     println!(
         "{} sources, {} measured passes, images {}, data dir {}",
         args.sources,
@@ -510,14 +569,33 @@ fn main() -> Result<(), Box<dyn Error>> {
         work.path().display()
     );
 
-    for round in 0..=args.rounds {
-        if round > 0 {
-            // A different tenth of the feeds changes each pass.
-            let offset = (round - 1) % CHANGED_EVERY;
-            for (n, v) in site.versions.iter().enumerate() {
-                if n % CHANGED_EVERY == offset {
-                    v.store(round as u32, Ordering::Relaxed);
-                }
+    let mut child = Command::new(std::env::current_exe()?);
+    child
+        .arg("--warm-up-child")
+        .arg(&site.base)
+        .arg("--dir")
+        .arg(work.path())
+        .args(["--sources", &args.sources.to_string()]);
+    if args.images {
+        child.arg("--images");
+    }
+    let (code, child_rss) = run_measured(&mut child)?;
+    if code != 0 {
+        return Err(format!("the warm-up pass failed (exit {code})").into());
+    }
+    println!("  peak RSS      {child_rss:.1} MiB (warm-up process)");
+
+    let sources = sources(&site.base, args.sources);
+    let ingest = open(work.path(), args.sources, args.images)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    for round in 1..=args.rounds {
+        // A different tenth of the feeds changes each pass.
+        let offset = (round - 1) % CHANGED_EVERY;
+        for (n, v) in site.versions.iter().enumerate() {
+            if n % CHANGED_EVERY == offset {
+                v.store(round as u32, Ordering::Relaxed);
             }
         }
         let (requests, not_modified) = (
@@ -527,35 +605,30 @@ fn main() -> Result<(), Box<dyn Error>> {
         let clock = Instant::now();
         let results = runtime.block_on(pass(&ingest, &sources));
         let wall = clock.elapsed();
-        let label = if round == 0 {
-            "warm-up (every feed 200)".to_owned()
-        } else {
-            format!("pass {round}")
-        };
         print_round(
-            &label,
+            &format!("pass {round}"),
             wall,
             site.requests.load(Ordering::Relaxed) - requests,
             site.not_modified.load(Ordering::Relaxed) - not_modified,
             &results,
         );
-        if round == 0 && !reset_peak() {
-            eprintln!("cannot reset VmHWM; the measured peak includes the warm-up");
-        }
     }
-    let measured_peak = proc_status_mib("VmHWM");
     let clock = Instant::now();
     ingest.close()?;
     println!("close           {:.3} s", clock.elapsed().as_secs_f64());
     println!(
-        "peak RSS        {:.1} MiB (whole process, warm-up included)",
+        "peak RSS        {:.1} MiB (measured passes and the fixture site; warm-up excluded)",
         max_rss_mib()
     );
-    if let Some(peak) = measured_peak {
-        println!("peak RSS        {peak:.1} MiB (measured passes only)");
-    }
     if args.keep {
         eprintln!("kept {}", work.keep().display());
+    } else {
+        let clock = Instant::now();
+        work.close()?;
+        eprintln!(
+            "removed the data dir in {:.1} s",
+            clock.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

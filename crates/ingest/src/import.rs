@@ -286,6 +286,7 @@ fn commit_batches(
     batches: crossbeam_channel::Receiver<Batch>,
     acks: crossbeam_channel::Sender<Result<u64, IngestError>>,
 ) {
+    let mut search = crate::store::open_search(archive);
     for batch in batches {
         let result = (|| {
             for meta in &batch.sources {
@@ -307,6 +308,7 @@ fn commit_batches(
             }
             writer.commit()?;
             index.sync_with(archive, &batch.metas)?;
+            crate::store::sync_search(&mut search, archive);
             Ok(batch.id)
         })();
         let failed = result.is_err();

@@ -11,19 +11,25 @@
 //! Words: a *site folder* is a folder under `articles/` of a duty-machine tree; an *origin* is
 //! the tree path (`articles/<site>/<file>.md`) a record was imported from.
 
+mod clock;
 mod error;
 mod export;
 mod import;
 mod media;
+mod recheck;
 mod reextract;
 mod refresh;
 pub mod schedule;
 mod sites;
 mod store;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::IngestError;
 pub use export::{ExportSummary, MANIFEST as EXPORT_MANIFEST, export_duty_machine};
 pub use import::{ImportOptions, ImportProgress, ImportSummary, Rejected, import};
+pub use recheck::{
+    RecheckReport, TRANSIENT_CHECKS, TRANSIENT_SPAN, next_check, recheck_article, recheck_due,
+};
 pub use reextract::{ReextractSummary, reextract};
 pub use refresh::{Ingest, RefreshOptions, RefreshReport, refresh_source};
 pub use sites::{identify, source_for_folder, source_for_url};

@@ -94,7 +94,7 @@ pub(crate) async fn archive_images(
             url: url.clone(),
             bytes: exchange.body,
             mime,
-            time: crate::now_rfc3339(),
+            time: crate::clock::rfc3339_ms(ingest.now()),
             reply,
         });
         let stored = match submitted {

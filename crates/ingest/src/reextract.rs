@@ -124,6 +124,7 @@ pub async fn reextract(
             ingest.submit(Job::Observations {
                 source: meta.clone(),
                 items: chunk,
+                schedule: None,
                 reply,
             })?;
             for d in answer(rx).await? {
@@ -161,6 +162,8 @@ fn observe(
     if !content_type.to_ascii_lowercase().contains("html") {
         return Err(ReextractSkip::NotAPage);
     }
+    // Captures hash the payload as stored in WARC (still content-encoded), like refresh does.
+    let raw_sha = model::sha256_hex(&body);
     let body = fetch::decode_body(body, header("content-encoding"), fetch::DEFAULT_MAX_BODY)
         .map_err(ReextractSkip::Failed)?;
     let stored_bytes = std::fs::read(archive.resolve(&c.latest_path))
@@ -198,7 +201,7 @@ fn observe(
         fingerprint: print,
         status: c.status,
         final_url: None,
-        body_sha256: Some(model::sha256_hex(&body)),
+        body_sha256: Some(raw_sha),
         warc_record_id: Some(record_id.to_owned()),
         via: "reextract".into(),
         note: Some(format!("re-extracted from {record_id}")),

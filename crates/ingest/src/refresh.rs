@@ -8,9 +8,9 @@
 //! Every exchange goes to WARC before anything names it. The CLI `fetch`, the daemon `run` and
 //! (later) the web "refresh now" button all call [`refresh_source`].
 
-use crate::IngestError;
 use crate::schedule;
-use crate::store::{Decision, Job, Observation, Store, Warc};
+use crate::store::{Decision, Job, Observation, Schedule, Store, Warc};
+use crate::{Clock, IngestError, SystemClock};
 use archive::Archive;
 use chrono::{DateTime, Utc};
 use fetch::{Exchange, FetchConfig, FetchError, Fetcher, Request, Route, Validators};
@@ -86,6 +86,7 @@ pub struct Ingest {
     reader: Mutex<Index>,
     warc: Arc<Mutex<Warc>>,
     options: RefreshOptions,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Ingest {
@@ -104,6 +105,17 @@ impl Ingest {
         fetch: FetchConfig,
         options: RefreshOptions,
     ) -> Result<Ingest, IngestError> {
+        Ingest::open_with_clock(archive, fetch, options, Arc::new(SystemClock))
+    }
+
+    /// [`Ingest::open`] with a clock of the caller's (tests drive schedules with a
+    /// [`ManualClock`](crate::ManualClock)).
+    pub fn open_with_clock(
+        archive: Archive,
+        fetch: FetchConfig,
+        options: RefreshOptions,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Ingest, IngestError> {
         let writer = archive.writer()?;
         let mut index = Index::open(archive.root())?;
         index.sync(&archive)?;
@@ -115,6 +127,7 @@ impl Ingest {
             writer,
             index,
             warc: warc.clone(),
+            clock: clock.clone(),
         };
         let thread = std::thread::Builder::new()
             .name("newsvault-store".into())
@@ -128,12 +141,18 @@ impl Ingest {
             reader: Mutex::new(reader),
             warc,
             options,
+            clock,
         })
     }
 
     /// The archive being written.
     pub fn archive(&self) -> &Archive {
         &self.archive
+    }
+
+    /// Now, by this ingest's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The HTTP client (shared per-host limits across every source).
@@ -212,7 +231,7 @@ pub async fn refresh_source(
     ingest: &Ingest,
     source: &SourceConfig,
 ) -> Result<RefreshReport, IngestError> {
-    let started = Utc::now();
+    let started = ingest.now();
     let clock = Instant::now();
     let mut report = RefreshReport {
         source: source.id.to_string(),
@@ -321,7 +340,7 @@ async fn check(
     report.status = Some(exchange.status);
     report.via = Some(exchange.route.label());
     let (exchange, feed_record) = ingest.keep(id, exchange).await?;
-    let received = Utc::now();
+    let received = ingest.now();
     if exchange.not_modified() {
         report.not_modified = true;
         let fresh_until = fetch::fresh_until(&exchange.headers, received, None);
@@ -374,6 +393,16 @@ async fn check(
         via: exchange.route.label(),
         received,
     };
+    let listed: Vec<(ArticleKey, Option<i64>)> = entries
+        .iter()
+        .map(|e| {
+            (
+                entry_key(e),
+                e.published.or(e.updated).map(|t| t.timestamp_millis()),
+            )
+        })
+        .collect();
+    crate::recheck::note_listing(ingest, source, listed).await?;
     let rules = source_rules(source)?;
     // Collected first: a lazy `map` closure held across `.await` trips the Send check
     // (rust-lang/rust#102211).
@@ -413,9 +442,14 @@ async fn check(
         };
         let items: Vec<Observation> = observations.into_iter().map(|o| o.observation).collect();
         let (reply, rx) = oneshot::channel();
+        let steps = source.recheck_steps();
         ingest.submit(Job::Observations {
             source: meta,
             items,
+            schedule: steps.first().map(|&first_minutes| Schedule {
+                first_minutes,
+                from_page: !source.full_text,
+            }),
             reply,
         })?;
         let decisions = answer(rx).await?;
@@ -462,21 +496,7 @@ async fn observe(
     rules: &extract::SiteRules,
 ) -> Result<Option<Observed>, String> {
     let link = entry.link.clone().filter(|l| l.starts_with("http"));
-    let key = match (&link, &entry.id) {
-        (Some(l), _) => ArticleKey::for_url(l),
-        (None, Some(id)) => ArticleKey::from_identity(&format!("guid:{}", id.trim())),
-        (None, None) => ArticleKey::from_identity(&format!(
-            "body:{}",
-            model::sha256_hex(
-                entry
-                    .content_html
-                    .as_deref()
-                    .or(entry.summary_text.as_deref())
-                    .unwrap_or_default()
-                    .as_bytes()
-            )
-        )),
-    };
+    let key = entry_key(entry);
     let url = link.clone().unwrap_or_else(|| ctx.final_url.clone());
     let title = entry.title.clone().unwrap_or_default();
     let published = entry.published.or(entry.updated).unwrap_or(ctx.received);
@@ -583,6 +603,28 @@ async fn observe(
     }))
 }
 
+/// The identity of a feed item: its canonical link, else its GUID, else its content.
+fn entry_key(entry: &feed::Entry) -> ArticleKey {
+    match (
+        entry.link.as_deref().filter(|l| l.starts_with("http")),
+        &entry.id,
+    ) {
+        (Some(l), _) => ArticleKey::for_url(l),
+        (None, Some(id)) => ArticleKey::from_identity(&format!("guid:{}", id.trim())),
+        (None, None) => ArticleKey::from_identity(&format!(
+            "body:{}",
+            model::sha256_hex(
+                entry
+                    .content_html
+                    .as_deref()
+                    .or(entry.summary_text.as_deref())
+                    .unwrap_or_default()
+                    .as_bytes()
+            )
+        )),
+    }
+}
+
 /// What must change for a new version: the title and the text, whitespace and markup aside
 /// (so rotating widgets, tracking parameters and attribute order are not edits).
 pub(crate) fn fingerprint(title: &str, body: &str) -> String {
@@ -607,7 +649,7 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn routes(source: &SourceConfig) -> Vec<Route> {
+pub(crate) fn routes(source: &SourceConfig) -> Vec<Route> {
     source
         .routes
         .iter()

@@ -53,6 +53,9 @@ pub fn is_due(next_due: Option<&str>, now: DateTime<Utc>) -> bool {
         .is_none_or(|t| t <= now)
 }
 
+/// Re-checks started per pass of the scheduler.
+const RECHECKS_PER_PASS: usize = 64;
+
 /// How often the scheduler looks for due sources.
 const TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -67,7 +70,7 @@ pub async fn run(
     grace: std::time::Duration,
     on_done: impl Fn(&str, &Result<RefreshReport, crate::IngestError>),
 ) {
-    let started = Utc::now();
+    let started = ingest.now();
     let sources: Vec<SourceConfig> = sources.into_iter().filter(|s| s.enabled).collect();
     // Sources never checked start spread over the first seconds, not all at once.
     let first_check: HashMap<String, DateTime<Utc>> = sources
@@ -83,9 +86,11 @@ pub async fn run(
         .collect();
     let mut running: HashSet<String> = HashSet::new();
     let mut tasks = tokio::task::JoinSet::new();
+    // One pass of due re-checks at a time, beside the feed checks (same per-host limits).
+    let mut rechecks: Option<tokio::task::JoinHandle<()>> = None;
     tokio::pin!(shutdown);
     loop {
-        let now = Utc::now();
+        let now = ingest.now();
         let states: HashMap<String, Option<String>> = ingest
             .read(|i| i.source_states())
             .map(|v| v.into_iter().map(|s| (s.id, s.next_due)).collect())
@@ -109,6 +114,26 @@ pub async fn run(
                 });
             }
         }
+        if rechecks.as_ref().is_none_or(|t| t.is_finished()) {
+            let ingest = ingest.clone();
+            let sources = sources.clone();
+            rechecks = Some(tokio::spawn(async move {
+                match crate::recheck_due(&ingest, &sources, RECHECKS_PER_PASS).await {
+                    Ok(reports) => {
+                        for r in reports {
+                            match r {
+                                Ok(r) if !r.events.is_empty() => tracing::info!(
+                                    key = %r.key, url = %r.url, events = ?r.events, "re-checked"
+                                ),
+                                Ok(_) => {}
+                                Err(e) => tracing::warn!(error = %e, "re-check failed"),
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot list due re-checks"),
+                }
+            }));
+        }
         tokio::select! {
             () = &mut shutdown => break,
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
@@ -127,11 +152,21 @@ pub async fn run(
             }
         }
     };
+    let recheck_abort = rechecks.as_ref().map(|r| r.abort_handle());
+    let drain = async {
+        drain.await;
+        if let Some(r) = rechecks {
+            let _ = r.await;
+        }
+    };
     if tokio::time::timeout(grace, drain).await.is_err() {
         tracing::warn!(
             "checks still running after the grace period were stopped; they resume on the next start"
         );
         tasks.abort_all();
+        if let Some(r) = recheck_abort {
+            r.abort();
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 use crate::IngestError;
 use archive::{Archive, StagedVersion, Writer};
 use fetch::warc::WarcWriter;
-use index::{CheckOutcome, HttpCache, Index, VersionMeta};
+use index::{ArticleCheck, CheckOutcome, HttpCache, Index, VersionMeta};
 use model::{ArticleKey, Capture, EventKind, SourceMeta};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,11 +44,38 @@ pub(crate) enum Decision {
     Unchanged,
 }
 
+/// How to start the re-check schedule of the articles an observation job creates.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Schedule {
+    /// Minutes from capture to the first re-check.
+    pub(crate) first_minutes: u32,
+    /// The stored body is the page's own extraction (its fingerprint is the re-check baseline).
+    pub(crate) from_page: bool,
+}
+
 pub(crate) enum Job {
     Observations {
         source: SourceMeta,
         items: Vec<Observation>,
+        schedule: Option<Schedule>,
         reply: oneshot::Sender<Result<Vec<Decision>, String>>,
+    },
+    /// What a re-check found: events (gone, back, moved, ...) logged in order, then possibly a
+    /// new version, then the article's re-check state.
+    Events {
+        source: SourceMeta,
+        captures: Vec<Capture>,
+        observation: Option<Box<Observation>>,
+        check: Option<ArticleCheck>,
+        reply: oneshot::Sender<Result<Option<Decision>, String>>,
+    },
+    /// What a feed lists now, and which items left it.
+    Listing {
+        source: String,
+        listed: Vec<(String, Option<i64>)>,
+        left: Vec<String>,
+        now: String,
+        reply: oneshot::Sender<Result<(), String>>,
     },
     Asset {
         url: String,
@@ -131,11 +158,13 @@ pub(crate) struct Store {
     pub(crate) writer: Writer,
     pub(crate) index: Index,
     pub(crate) warc: Arc<Mutex<Warc>>,
+    pub(crate) clock: Arc<dyn crate::Clock>,
 }
 
 impl Store {
     /// Serves jobs until every sender is gone, committing what arrives together.
     pub(crate) fn run(mut self, jobs: crossbeam_channel::Receiver<Job>) {
+        let mut search = open_search(&self.archive);
         while let Ok(first) = jobs.recv() {
             let mut batch = vec![first];
             while batch.len() < 256 {
@@ -145,6 +174,9 @@ impl Store {
                 }
             }
             self.serve(batch);
+            // After the archive and index.sqlite: the search index is derived and catches up
+            // from the capture logs, so a failure here only delays it.
+            sync_search(&mut search, &self.archive);
         }
         if let Err(e) = self.warc.lock().expect("warc lock").finish() {
             tracing::error!(error = %e, "cannot finish the WARC file");
@@ -156,14 +188,24 @@ impl Store {
         let mut pending: HashMap<ArticleKey, Pending> = HashMap::new();
         let mut metas = HashMap::new();
         let mut checks = Vec::new();
+        let mut schedules: Vec<ArticleCheck> = Vec::new();
+        let mut event_replies = Vec::new();
+        let mut after_commit: Vec<ArticleCheck> = Vec::new();
+        let mut listings = Vec::new();
         let mut failed: Option<String> = None;
+        let now = self.clock.now();
         for job in batch {
             match job {
                 Job::Observations {
                     source,
                     items,
+                    schedule,
                     reply,
                 } => {
+                    let seen: Vec<(ArticleKey, String, String)> = items
+                        .iter()
+                        .map(|o| (o.key.clone(), o.url.clone(), o.fingerprint.clone()))
+                        .collect();
                     let decided = self
                         .writer
                         .ensure_source(&source)
@@ -175,13 +217,58 @@ impl Store {
                                 .collect::<Result<Vec<_>, _>>()
                         });
                     match decided {
-                        Ok(d) => replies.push((reply, d)),
+                        Ok(d) => {
+                            if let Some(schedule) = schedule {
+                                for ((key, url, print), decision) in seen.into_iter().zip(&d) {
+                                    if *decision == Decision::New {
+                                        schedules.push(crate::recheck::first_check(
+                                            &source.id, &key, &url, &print, schedule, now,
+                                        ));
+                                    }
+                                }
+                            }
+                            replies.push((reply, d));
+                        }
                         Err(e) => {
                             failed.get_or_insert(e.to_string());
                             let _ = reply.send(Err(e.to_string()));
                         }
                     }
                 }
+                Job::Events {
+                    source,
+                    captures,
+                    observation,
+                    check,
+                    reply,
+                } => {
+                    let staged = (|| -> Result<Option<Decision>, IngestError> {
+                        self.writer.ensure_source(&source)?;
+                        for capture in captures {
+                            self.writer.stage(capture, None)?;
+                        }
+                        observation
+                            .map(|o| self.decide(&source, *o, &mut pending, &mut metas))
+                            .transpose()
+                    })();
+                    match staged {
+                        Ok(d) => {
+                            after_commit.extend(check);
+                            event_replies.push((reply, d));
+                        }
+                        Err(e) => {
+                            failed.get_or_insert(e.to_string());
+                            let _ = reply.send(Err(e.to_string()));
+                        }
+                    }
+                }
+                Job::Listing {
+                    source,
+                    listed,
+                    left,
+                    now,
+                    reply,
+                } => listings.push((source, listed, left, now, reply)),
                 Job::Asset {
                     url,
                     bytes,
@@ -210,12 +297,37 @@ impl Store {
         }
         // Everything decided is committed together; if one observation failed to stage, the
         // others still commit (what was staged is consistent on its own).
-        let committed = self.commit(&metas);
+        let mut committed = self.commit(&metas);
+        if committed.is_ok() {
+            // Re-check state follows what was committed (operational state, not archive).
+            committed = schedules
+                .iter()
+                .try_for_each(|c| self.index.schedule_article(c))
+                .and_then(|()| {
+                    after_commit
+                        .iter()
+                        .try_for_each(|c| self.index.update_article_check(c))
+                })
+                .map_err(|e| e.to_string());
+        }
         for (reply, decisions) in replies {
             let _ = reply.send(match &committed {
                 Ok(()) => Ok(decisions),
                 Err(e) => Err(e.clone()),
             });
+        }
+        for (reply, decision) in event_replies {
+            let _ = reply.send(match &committed {
+                Ok(()) => Ok(decision),
+                Err(e) => Err(e.clone()),
+            });
+        }
+        for (source, listed, left, now, reply) in listings {
+            let result = self
+                .index
+                .set_feed_listing(&source, &listed, &left, &now)
+                .map_err(|e| e.to_string());
+            let _ = reply.send(result);
         }
         if let Some(e) = failed {
             tracing::warn!(error = %e, "an observation could not be staged");
@@ -289,7 +401,7 @@ impl Store {
             None => {
                 let time = o
                     .published_ms
-                    .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+                    .unwrap_or_else(|| self.clock.now().timestamp_millis());
                 (
                     Decision::New,
                     Archive::article_dir(&source.id, &o.key, time),
@@ -299,7 +411,7 @@ impl Store {
         };
         let capture = Capture {
             seq: 0,
-            time: crate::now_rfc3339(),
+            time: crate::clock::rfc3339_ms(self.clock.now()),
             source: source.id.clone(),
             key: o.key.clone(),
             version,
@@ -347,6 +459,24 @@ impl Store {
             },
         );
         Ok(decision)
+    }
+}
+
+/// The search index this thread keeps up to date (`None`, after a warning, if it cannot open).
+pub(crate) fn open_search(archive: &Archive) -> Option<index::SearchIndex> {
+    index::SearchIndex::open(archive.root())
+        .inspect_err(
+            |e| tracing::warn!(error = %e, "cannot open the search index; search will lag"),
+        )
+        .ok()
+}
+
+/// Applies what the archive committed to the search index; failures are logged, not fatal.
+pub(crate) fn sync_search(search: &mut Option<index::SearchIndex>, archive: &Archive) {
+    if let Some(search) = search.as_mut()
+        && let Err(e) = search.sync(archive)
+    {
+        tracing::warn!(error = %e, "cannot update the search index; the next sync catches up");
     }
 }
 

@@ -504,3 +504,338 @@ async fn reextract_writes_a_version_only_where_better_rules_change_the_text() {
     let captures = index.captures(&key).unwrap();
     assert_eq!(captures.last().unwrap().via.as_deref(), Some("reextract"));
 }
+
+/// The article page of the scripted-life test, in one of its states.
+fn life_page(title: &str, paragraphs: &[&str], promo: &str) -> Canned {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    Canned::ok(
+        "text/html; charset=utf-8",
+        format!(
+            "<html><head><title>{title}</title></head><body><nav><a href=\"/\">首页</a></nav>\
+             <article><h1>{title}</h1>{body}</article>\
+             <aside class=\"related\"><a href=\"/p/{promo}\">推荐：{promo}</a></aside></body></html>"
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_lives_its_scripted_life_and_every_event_is_classified() {
+    let (base, site) = serve().await;
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>港口扩建计划公布</title><link>{base}/story-1.html</link><description>摘要</description>\
+         <pubDate>Wed, 25 Nov 2026 08:00:00 GMT</pubDate></item></channel></rss>"
+    );
+    put(&site, "/life.xml", Canned::ok("application/rss+xml", feed));
+    let p1 = "市政府周三公布了港口扩建计划，预计投资规模超过以往任何一次，工程将分三期完成。";
+    let p2 = "批评者认为，扩建将影响周边渔民的生计，并要求政府公开环境评估报告的全部内容。";
+    let p3 = "官员表示，相关报告将在下个月提交议会审议，届时公众可以提出意见和建议，政府也将举行多场公开听证会，听取各方声音。";
+    let p1_typo = "市政府周三公布了港口扩建计划，预计投资规模超过以往任何一次，工程将分四期完成。";
+    put(
+        &site,
+        "/story-1.html",
+        life_page("港口扩建计划公布", &[p1, p2, p3], "甲"),
+    );
+
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let clock = Arc::new(ingest::ManualClock::new(start));
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = Ingest::open_with_clock(
+        archive::Archive::open(dir.path()).unwrap(),
+        fetch_config(),
+        RefreshOptions {
+            images: false,
+            ..RefreshOptions::default()
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    let src = source("life", format!("{base}/life.xml"), false);
+    assert_eq!(refresh_source(&ingest, &src).await.unwrap().new, 1);
+    let key = model::ArticleKey::for_url(&format!("{base}/story-1.html"));
+
+    // Each step: what the server does, then the events the next due re-check must log.
+    let step = |page: Canned| put(&site, "/story-1.html", page);
+    let redirect = |to: &str| Canned {
+        status: 301,
+        headers: vec![("location", to.to_owned())],
+        body: Vec::new(),
+    };
+    let status = |code: u16| Canned {
+        status: code,
+        headers: Vec::new(),
+        body: b"<html><body>error</body></html>".to_vec(),
+    };
+    let script: Vec<(&str, Canned, Vec<&str>)> = vec![
+        (
+            "promo rotates",
+            life_page("港口扩建计划公布", &[p1, p2, p3], "乙"),
+            vec![],
+        ),
+        (
+            "typo fix",
+            life_page("港口扩建计划公布", &[p1_typo, p2, p3], "丙"),
+            vec!["edited"],
+        ),
+        ("503", status(503), vec![]),
+        ("503 again", status(503), vec![]),
+        (
+            "paragraph removed",
+            life_page("港口扩建计划公布", &[p1_typo, p3], "丁"),
+            vec!["edited"],
+        ),
+        (
+            "headline",
+            life_page("港口扩建计划暂缓", &[p1_typo, p3], "丁"),
+            vec!["edited"],
+        ),
+        (
+            "new slug",
+            redirect("/story-1-port-plan.html"),
+            vec!["moved"],
+        ),
+        ("404", status(404), vec!["gone"]),
+        ("still 404", status(404), vec![]),
+        (
+            "back",
+            life_page("港口扩建计划暂缓", &[p1_typo, p3], "丁"),
+            vec!["back"],
+        ),
+        ("home", redirect("/"), vec!["redirected-home"]),
+        (
+            "back again",
+            life_page("港口扩建计划暂缓", &[p1_typo, p3], "丁"),
+            vec!["back"],
+        ),
+        (
+            "soft 404",
+            life_page("页面不存在", &["您访问的页面不存在或已被删除。"], "丁"),
+            vec!["soft-404"],
+        ),
+        ("451", status(451), vec!["blocked"]),
+    ];
+    put(
+        &site,
+        "/story-1-port-plan.html",
+        life_page("港口扩建计划暂缓", &[p1_typo, p3], "丁"),
+    );
+    put(
+        &site,
+        "/",
+        Canned::ok(
+            "text/html",
+            "<html><body><a href=\"/a\">头条</a></body></html>",
+        ),
+    );
+    let sources = [src.clone()];
+    for (name, page, expected) in script {
+        step(page);
+        let due = {
+            let index = index::Index::open(dir.path()).unwrap();
+            index
+                .article_check(key.as_str())
+                .unwrap()
+                .unwrap()
+                .next_check
+                .unwrap()
+        };
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339(&due)
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        let reports = ingest::recheck_due(&ingest, &sources, 10).await.unwrap();
+        assert_eq!(reports.len(), 1, "{name}: one article due");
+        let report = reports.into_iter().next().unwrap().unwrap();
+        let events: Vec<String> = report.events.iter().map(|e| e.to_string()).collect();
+        assert_eq!(events, expected, "{name}: {report:?}");
+    }
+    ingest.close().unwrap();
+
+    let index = index::Index::open(dir.path()).unwrap();
+    assert_eq!(
+        index.versions(&key).unwrap().len(),
+        4,
+        "v1 + typo + paragraph + headline"
+    );
+    let logged: Vec<String> = index
+        .captures(&key)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.event)
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "new",
+            "edited",
+            "edited",
+            "edited",
+            "moved",
+            "gone",
+            "back",
+            "redirected-home",
+            "back",
+            "soft-404",
+            "blocked"
+        ]
+    );
+    let archive = archive::Archive::open(dir.path()).unwrap();
+    assert!(archive::verify(&archive).unwrap().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_become_gone_only_after_they_persist() {
+    let (base, site) = serve().await;
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>稳定性测试</title><link>{base}/flaky.html</link><description>摘要</description></item>\
+         </channel></rss>"
+    );
+    put(&site, "/flaky.xml", Canned::ok("application/rss+xml", feed));
+    let text = "这是一篇用来测试服务器暂时故障的文章，正文足够长，可以被识别为文章的主体内容。";
+    put(
+        &site,
+        "/flaky.html",
+        life_page("稳定性测试", &[text, text], "甲"),
+    );
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let clock = Arc::new(ingest::ManualClock::new(start));
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = Ingest::open_with_clock(
+        archive::Archive::open(dir.path()).unwrap(),
+        fetch_config(),
+        RefreshOptions::default(),
+        clock.clone(),
+    )
+    .unwrap();
+    let src = source("flaky", format!("{base}/flaky.xml"), false);
+    refresh_source(&ingest, &src).await.unwrap();
+    put(
+        &site,
+        "/flaky.html",
+        Canned {
+            status: 503,
+            headers: Vec::new(),
+            body: b"busy".to_vec(),
+        },
+    );
+    let key = model::ArticleKey::for_url(&format!("{base}/flaky.html"));
+    let mut all = Vec::new();
+    for _ in 0..12 {
+        let due = index::Index::open(dir.path())
+            .unwrap()
+            .article_check(key.as_str())
+            .unwrap()
+            .unwrap()
+            .next_check
+            .unwrap();
+        clock.set(
+            chrono::DateTime::parse_from_rfc3339(&due)
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        for r in ingest::recheck_due(&ingest, std::slice::from_ref(&src), 10)
+            .await
+            .unwrap()
+        {
+            all.push((clock_now(&clock), r.unwrap()));
+        }
+    }
+    ingest.close().unwrap();
+    let gone_at: Vec<_> = all
+        .iter()
+        .filter(|(_, r)| r.events.iter().any(|e| e.as_str() == "gone"))
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(gone_at.len(), 1, "gone exactly once: {all:?}");
+    assert!(
+        gone_at[0] - start >= ingest::TRANSIENT_SPAN,
+        "not before the threshold"
+    );
+    let before: Vec<_> = all.iter().take_while(|(t, _)| *t < gone_at[0]).collect();
+    assert!(
+        before.len() as u32 >= ingest::TRANSIENT_CHECKS - 1,
+        "{before:?}"
+    );
+    assert!(
+        before
+            .iter()
+            .all(|(_, r)| r.events.is_empty() && r.transient.is_some())
+    );
+}
+
+fn clock_now(clock: &ingest::ManualClock) -> chrono::DateTime<Utc> {
+    use ingest::Clock;
+    clock.now()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_removed_from_its_feed_while_older_ones_stay_has_left_the_feed() {
+    let (base, site) = serve().await;
+    let item = |slug: &str, day: u32| {
+        format!(
+            "<item><title>{slug}</title><link>{base}/{slug}.html</link><description>摘要</description>\
+             <pubDate>{day} Nov 2026 08:00:00 GMT</pubDate><content:encoded><![CDATA[<p>{slug} 的正文。</p>]]></content:encoded></item>"
+        )
+    };
+    let feed = |items: &[String]| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>t</title>{}</channel></rss>",
+            items.concat()
+        )
+    };
+    put(
+        &site,
+        "/f.xml",
+        Canned::ok(
+            "application/rss+xml",
+            feed(&[item("c", 23), item("b", 22), item("a", 21)]),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = open(dir.path());
+    let src = source("f", format!("{base}/f.xml"), true);
+    refresh_source(&ingest, &src).await.unwrap();
+    // `b` is removed while the older `a` stays; then `a` ages out normally under new items.
+    put(
+        &site,
+        "/f.xml",
+        Canned::ok(
+            "application/rss+xml",
+            feed(&[item("d", 24), item("c", 23), item("a", 21)]),
+        ),
+    );
+    refresh_source(&ingest, &src).await.unwrap();
+    put(
+        &site,
+        "/f.xml",
+        Canned::ok(
+            "application/rss+xml",
+            feed(&[item("e", 25), item("d", 24), item("c", 23)]),
+        ),
+    );
+    refresh_source(&ingest, &src).await.unwrap();
+    ingest.close().unwrap();
+    let index = index::Index::open(dir.path()).unwrap();
+    let events = |slug: &str| -> Vec<String> {
+        index
+            .captures(&model::ArticleKey::for_url(&format!("{base}/{slug}.html")))
+            .unwrap()
+            .into_iter()
+            .map(|c| c.event)
+            .collect()
+    };
+    assert_eq!(events("b"), ["new", "left-feed"]);
+    assert_eq!(events("a"), ["new"]);
+    // Its re-check is due now: that tells whether the page is still up.
+    let check = index
+        .article_check(model::ArticleKey::for_url(&format!("{base}/b.html")).as_str())
+        .unwrap()
+        .unwrap();
+    assert!(check.next_check.is_some());
+}

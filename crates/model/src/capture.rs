@@ -21,6 +21,19 @@ pub enum EventKind {
     Back,
     /// The observation failed (network, parse); details in `note`.
     Error,
+    /// Redirected to another article (a new slug): `final_url` names it.
+    Moved,
+    /// Redirected to a home, section or search page.
+    #[serde(rename = "redirected-home")]
+    RedirectedHome,
+    /// Answered 200 with an error template or no article body.
+    #[serde(rename = "soft-404")]
+    Soft404,
+    /// Refused: 401/403/451, a login or geo wall.
+    Blocked,
+    /// No longer listed by its feed while the page is still served.
+    #[serde(rename = "left-feed")]
+    LeftFeed,
 }
 
 impl EventKind {
@@ -33,8 +46,36 @@ impl EventKind {
             EventKind::Gone => "gone",
             EventKind::Back => "back",
             EventKind::Error => "error",
+            EventKind::Moved => "moved",
+            EventKind::RedirectedHome => "redirected-home",
+            EventKind::Soft404 => "soft-404",
+            EventKind::Blocked => "blocked",
+            EventKind::LeftFeed => "left-feed",
         }
     }
+
+    /// Whether the article is not being served (as it was) after this event: a takedown class.
+    pub fn is_takedown(self) -> bool {
+        matches!(
+            self,
+            EventKind::Gone | EventKind::RedirectedHome | EventKind::Soft404 | EventKind::Blocked
+        )
+    }
+
+    /// Every kind, for listings and parsing.
+    pub const ALL: [EventKind; 11] = [
+        EventKind::New,
+        EventKind::Unchanged,
+        EventKind::Edited,
+        EventKind::Gone,
+        EventKind::Back,
+        EventKind::Error,
+        EventKind::Moved,
+        EventKind::RedirectedHome,
+        EventKind::Soft404,
+        EventKind::Blocked,
+        EventKind::LeftFeed,
+    ];
 
     /// Whether this event stored a new version record.
     pub fn stores_version(self) -> bool {
@@ -104,3 +145,17 @@ pub struct Capture {
 
 /// The `prev` of the first line of every capture log.
 pub const CHAIN_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialized_names_are_the_documented_ones() {
+        for kind in EventKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<EventKind>(&json).unwrap(), kind);
+        }
+    }
+}

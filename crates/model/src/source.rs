@@ -100,11 +100,27 @@ pub struct SourceConfig {
     pub rules: Option<RulesSpec>,
     /// Disabled sources stay configured (and archived) but are not fetched.
     pub enabled: bool,
+    /// Minutes after its capture at which each archived article is re-checked, then every last
+    /// step again; `None` means [`SourceConfig::DEFAULT_RECHECK_MINUTES`], an empty list no
+    /// re-checks.
+    pub recheck_minutes: Option<Vec<u32>>,
 }
 
 impl SourceConfig {
     /// Default minutes between checks.
     pub const DEFAULT_INTERVAL_MINUTES: u32 = 30;
+
+    /// Default re-check steps after an article's capture: 15 min, 1 h, 3 h, 1 d, 3 d, 7 d,
+    /// 30 d, then every 90 d.
+    pub const DEFAULT_RECHECK_MINUTES: [u32; 8] =
+        [15, 60, 180, 1440, 3 * 1440, 7 * 1440, 30 * 1440, 90 * 1440];
+
+    /// The re-check steps that apply (empty: no re-checks).
+    pub fn recheck_steps(&self) -> Vec<u32> {
+        self.recheck_minutes
+            .clone()
+            .unwrap_or_else(|| Self::DEFAULT_RECHECK_MINUTES.to_vec())
+    }
 
     /// A direct, enabled source checked every [`Self::DEFAULT_INTERVAL_MINUTES`].
     pub fn new(id: SourceId, name: impl Into<String>, url: impl Into<String>) -> SourceConfig {
@@ -117,6 +133,7 @@ impl SourceConfig {
             routes: Vec::new(),
             rules: None,
             enabled: true,
+            recheck_minutes: None,
         }
     }
 }

@@ -37,9 +37,16 @@ pub(crate) enum Command {
     Export(ExportCommand),
     /// Show the versions and events of one article.
     History(HistoryArgs),
-    /// Rebuild index.sqlite from archive/ alone.
+    /// Show what changed between two versions of one article (title and text; CJK by
+    /// character, Latin scripts by word, moved paragraphs recognised).
+    Diff(DiffArgs),
+    /// Search the archive: terms are ANDed, "quoted phrases", -term excludes; Chinese matches
+    /// any substring in simplified or traditional script, Latin words match whole words.
+    Search(SearchArgs),
+    /// Rebuild index.sqlite and the search index (search/) from archive/ alone.
     Reindex,
-    /// Re-hash every record and check every capture-log chain (exit 1 on damage).
+    /// Re-hash every record, check every capture-log chain and re-hash the WARC records the
+    /// logs name (exit 1 on damage).
     Verify(VerifyArgs),
     /// Read feeds (RSS, RDF, Atom, JSON Feed).
     #[command(subcommand)]
@@ -57,6 +64,9 @@ pub(crate) enum Command {
     /// Run extraction again over the raw pages kept in WARC (after rules improved); a new
     /// version only where the extracted text changes.
     Reextract(ReextractArgs),
+    /// Re-check archived articles now (edits and takedowns): the named ones, else every
+    /// article of the named sources, else every article that is due.
+    Recheck(RecheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +83,16 @@ pub(crate) struct FetchArgs {
     /// Print one JSON document (an array, one object per source) on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecheckArgs {
+    /// A source id; repeat for several.
+    #[arg(long = "source", short = 's', value_name = "S")]
+    pub(crate) sources: Vec<String>,
+    /// Articles by URL (any form that canonicalizes to it) or key.
+    #[arg(value_name = "URL|KEY")]
+    pub(crate) articles: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +158,20 @@ pub(crate) enum ExportCommand {
     /// The raw HTTP exchanges under DIR/warc/ as one .warc.gz, records copied byte for byte;
     /// exit 2 if an input file is damaged (named on stderr, the rest still exported).
     Warc(ExportWarcArgs),
+    /// Everything about one article, checkable with standard tools: its version records, the
+    /// capture-log lines with their hash chain, the raw exchanges as WARC, SHA256SUMS and a
+    /// README saying how to check; exit 2 if a named WARC record is missing.
+    Evidence(ExportEvidenceArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportEvidenceArgs {
+    /// The article's URL (any form that canonicalizes to it) or its 16-digit key.
+    #[arg(value_name = "URL|KEY")]
+    pub(crate) article: String,
+    /// The folder to write (must be new or empty).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +242,25 @@ pub(crate) struct SourcesAddArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The article's URL (any form that canonicalizes to it) or its 16-digit key.
+    #[arg(value_name = "URL|KEY")]
+    pub(crate) article: String,
+    /// The older version [default: the one before --to].
+    #[arg(long, value_name = "N")]
+    pub(crate) from: Option<u32>,
+    /// The newer version [default: the latest].
+    #[arg(long, value_name = "M")]
+    pub(crate) to: Option<u32>,
+    /// Print one JSON document on stdout (the paragraph operations).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Show every paragraph, not only the changes with one paragraph around each.
+    #[arg(long)]
+    pub(crate) full: bool,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct HistoryArgs {
     /// The article's URL (any form that canonicalizes to it) or its 16-digit key.
     #[arg(value_name = "URL|KEY")]
@@ -215,6 +268,66 @@ pub(crate) struct HistoryArgs {
     /// Print one JSON document on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    /// The query, best as one shell word: '美国 "new york" -体育'. Several words are several
+    /// terms (then a word with spaces is one phrase); put `--` before a first term like -x.
+    #[arg(required = true, value_name = "QUERY")]
+    pub(crate) query: Vec<String>,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Only this source id; repeat for several [default: all].
+    #[arg(long = "source", short = 's', value_name = "S")]
+    pub(crate) sources: Vec<String>,
+    /// Only articles dated at or after D: `YYYY-MM-DD` (UTC midnight) or an RFC 3339 time.
+    #[arg(long, value_name = "D", value_parser = crate::cmd::export_warc::parse_when)]
+    pub(crate) since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only articles dated before D (exclusive): `YYYY-MM-DD` (UTC midnight) or RFC 3339.
+    #[arg(long, value_name = "D", value_parser = crate::cmd::export_warc::parse_when)]
+    pub(crate) until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Which date --since/--until compare with: the publication time or the capture time.
+    #[arg(long, value_enum, default_value_t = SearchDates::Published)]
+    pub(crate) dates: SearchDates,
+    /// Only articles in this language (zh, ja, ko, en, und).
+    #[arg(long, value_name = "L")]
+    pub(crate) language: Option<String>,
+    /// Only articles that changed after their first capture.
+    #[arg(long)]
+    pub(crate) changed: bool,
+    /// Only articles that are gone at the source.
+    #[arg(long)]
+    pub(crate) gone: bool,
+    /// Hits to show.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub(crate) limit: usize,
+    /// Hits to skip (the next page starts at the previous offset plus limit).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub(crate) offset: usize,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = SearchSort::Relevance)]
+    pub(crate) sort: SearchSort,
+    /// Search every stored version, not only the latest of each article.
+    #[arg(long)]
+    pub(crate) all_versions: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SearchSort {
+    /// Best match first (title boosted, whole words first, then recency).
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SearchDates {
+    /// The publication time (the capture time when a record has none).
+    Published,
+    /// When the version was captured.
+    Captured,
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,4 +355,7 @@ pub(crate) struct VerifyArgs {
     /// Print one JSON document on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Leave out the WARC records (reading every WARC file takes long on a large archive).
+    #[arg(long)]
+    pub(crate) no_warc: bool,
 }

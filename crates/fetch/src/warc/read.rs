@@ -82,6 +82,79 @@ impl Record {
     pub fn into_raw(self) -> Vec<u8> {
         self.raw
     }
+
+    /// The content block as stored (for `request`/`response` records: the HTTP message),
+    /// decompressed from the member: the `Content-Length` bytes after the record header.
+    /// Reads the whole block into memory.
+    pub fn block(&self) -> io::Result<Vec<u8>> {
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&self.raw[..]).read_to_end(&mut decoded)?;
+        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_owned());
+        let start =
+            find(&decoded, b"\r\n\r\n").ok_or_else(|| invalid("no end of the record header"))? + 4;
+        let length = self
+            .field("Content-Length")
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .ok_or_else(|| invalid("no valid Content-Length field"))?;
+        let end = start
+            .checked_add(length)
+            .filter(|&end| end <= decoded.len())
+            .ok_or_else(|| invalid("the block is shorter than its Content-Length"))?;
+        decoded.truncate(end);
+        decoded.drain(..start);
+        Ok(decoded)
+    }
+
+    /// The HTTP message of a `request` or `response` record ([`HttpMessage::parse`] of its
+    /// [`block`](Self::block)).
+    pub fn http(&self) -> io::Result<HttpMessage> {
+        HttpMessage::parse(&self.block()?)
+    }
+}
+
+/// The HTTP message in the block of a `request` or `response` record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpMessage {
+    /// The status line (or request line), without its line break.
+    pub start_line: String,
+    /// Header fields in order, names as written.
+    pub headers: Vec<(String, String)>,
+    /// The payload as stored: as it crossed the wire (still content-encoded), de-chunked.
+    /// This is what `WARC-Payload-Digest` and a capture's `body_sha256` are computed over.
+    pub payload: Vec<u8>,
+}
+
+impl HttpMessage {
+    /// Splits a block into start line, header fields and payload; fails (`InvalidData`) when
+    /// the block has no blank line ending an HTTP header.
+    pub fn parse(block: &[u8]) -> io::Result<HttpMessage> {
+        let end = find(block, b"\r\n\r\n").ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "no end of the HTTP header in the block",
+            )
+        })?;
+        let head = String::from_utf8_lossy(&block[..end]);
+        let mut lines = head.split("\r\n");
+        let start_line = lines.next().unwrap_or_default().to_owned();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        Ok(HttpMessage {
+            start_line,
+            headers,
+            payload: block[end + 4..].to_vec(),
+        })
+    }
+
+    /// The first value of header `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Why a `.warc.gz` file could not be read to its end.
@@ -430,5 +503,41 @@ mod tests {
                 .starts_with("plain.warc: damaged record at byte 0")
         );
         assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn block_and_http_payload_are_as_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut w = super::super::WarcWriter::open(tmp.path(), Utc::now()).unwrap();
+        let hop = crate::Hop {
+            url: "http://127.0.0.1:9/a.html".into(),
+            started: Utc::now(),
+            request_headers: vec![("host".into(), "127.0.0.1:9".into())],
+            version: "HTTP/1.1".into(),
+            status: 200,
+            headers: vec![("content-encoding".into(), "gzip".into())],
+            raw_body: b"\x1f\x8b not really gzip, \r\n\r\n twice".to_vec(),
+        };
+        let ids = w.write_exchange(&hop).unwrap();
+        let path = w.finish().unwrap();
+        let records: Vec<Record> = WarcReader::open(&path)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let response = records
+            .iter()
+            .find(|r| r.id() == Some(ids.response.as_str()))
+            .unwrap();
+        let block = response.block().unwrap();
+        assert!(block.starts_with(b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n\r\n"));
+        let http = response.http().unwrap();
+        assert_eq!(http.start_line, "HTTP/1.1 200 OK");
+        assert_eq!(http.header("Content-Encoding"), Some("gzip"));
+        assert_eq!(http.payload, hop.raw_body);
+        let request = records
+            .iter()
+            .find(|r| r.id() == Some(ids.request.as_str()))
+            .unwrap();
+        assert_eq!(request.http().unwrap().start_line, "GET /a.html HTTP/1.1");
     }
 }

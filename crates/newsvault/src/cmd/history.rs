@@ -11,14 +11,7 @@ use std::path::Path;
 pub(crate) fn run(data: &Path, args: &HistoryArgs) -> anyhow::Result<u8> {
     let archive = open_archive(data)?;
     let index = open_index(data, &archive)?;
-    let key = ArticleKey::parse(args.article.trim())
-        .unwrap_or_else(|| ArticleKey::for_url(&args.article));
-    let Some(article) = index.article(&key)? else {
-        anyhow::bail!(
-            "no article with URL or key {:?} in the archive (key {key})",
-            args.article
-        );
-    };
+    let (key, article) = find_article(&index, &args.article)?;
     let versions = index.versions(&key)?;
     let events = index.captures(&key)?;
     let mut out = std::io::stdout().lock();
@@ -92,6 +85,19 @@ pub(crate) fn run(data: &Path, args: &HistoryArgs) -> anyhow::Result<u8> {
         )?;
     }
     Ok(0)
+}
+
+/// The article that `input` names: its 16-digit key, or a URL in any form that canonicalizes
+/// to it. Shared by the commands that take `URL|KEY`.
+pub(crate) fn find_article(
+    index: &index::Index,
+    input: &str,
+) -> anyhow::Result<(ArticleKey, index::ArticleRow)> {
+    let key = ArticleKey::parse(input.trim()).unwrap_or_else(|| ArticleKey::for_url(input));
+    match index.article(&key)? {
+        Some(article) => Ok((key, article)),
+        None => anyhow::bail!("no article with URL or key {input:?} in the archive (key {key})"),
+    }
 }
 
 fn rfc3339(ms: i64) -> String {

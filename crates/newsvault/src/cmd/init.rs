@@ -158,6 +158,9 @@ max_redirects = {redirects}
 #                "mirror:https://mirror.example/x" the same path and query on a mirror
 #              e.g. routes = ["direct", "socks5h://127.0.0.1:1080"]
 #   enabled    false keeps the source and its archive but stops checking it [default: true]
+#   recheck    when each archived article is fetched again to catch edits and takedowns, counted
+#              from its capture; the last step repeats; false turns re-checks off
+#              [default: ["15m", "1h", "3h", "1d", "3d", "7d", "30d", "90d"]]
 # Optional extraction rules for a source's article pages (CSS selectors), added to the built-in
 # rules, in a table right after the source's own keys:
 #   [sources.rules]

@@ -1,4 +1,4 @@
-//! `newsvault reindex`
+//! `newsvault reindex`: rebuilds `index.sqlite` and `search/` from `archive/` alone.
 
 use crate::data::open_archive;
 use anyhow::Context;
@@ -13,6 +13,15 @@ pub(crate) fn run(data: &Path) -> anyhow::Result<u8> {
     eprintln!(
         "rebuilt {}: {sources} sources, {articles} articles, {versions} versions, {captures} captures",
         index.path().display()
+    );
+    let started = std::time::Instant::now();
+    let search =
+        index::SearchIndex::rebuild(data, &archive).context("cannot rebuild the search index")?;
+    eprintln!(
+        "rebuilt {}: {} searchable versions in {:.1} s",
+        search.dir().display(),
+        search.num_docs(),
+        started.elapsed().as_secs_f64()
     );
     Ok(0)
 }

@@ -1,4 +1,4 @@
-//! `newsvault verify`
+//! `newsvault verify [--json] [--no-warc]`
 
 use crate::cli::VerifyArgs;
 use crate::data::open_archive;
@@ -8,7 +8,12 @@ use std::path::Path;
 
 pub(crate) fn run(data: &Path, args: &VerifyArgs) -> anyhow::Result<u8> {
     let archive = open_archive(data)?;
-    let report = archive::verify(&archive)?;
+    let report = archive::verify_with(
+        &archive,
+        &archive::VerifyOptions {
+            skip_warc: args.no_warc,
+        },
+    )?;
     if args.json {
         let list = |f: &[archive::Finding]| {
             f.iter()
@@ -20,6 +25,7 @@ pub(crate) fn run(data: &Path, args: &VerifyArgs) -> anyhow::Result<u8> {
             "sources": report.sources,
             "lines": report.lines,
             "records": report.records,
+            "warc_records": report.warc_records,
             "damage": list(&report.damage),
             "warnings": list(&report.warnings),
         });
@@ -32,10 +38,15 @@ pub(crate) fn run(data: &Path, args: &VerifyArgs) -> anyhow::Result<u8> {
         eprintln!("damage: {d}");
     }
     eprintln!(
-        "verified {} sources, {} capture-log lines, {} records: {}",
+        "verified {} sources, {} capture-log lines, {} records, {}: {}",
         report.sources,
         report.lines,
         report.records,
+        if args.no_warc {
+            "WARC not checked".to_owned()
+        } else {
+            format!("{} WARC records", report.warc_records)
+        },
         if report.is_ok() {
             "ok".to_owned()
         } else {

@@ -187,6 +187,7 @@ impl Reader<'_> {
             "routes",
             "enabled",
             "rules",
+            "recheck",
         ];
         self.known_keys(t, path, KEYS)?;
         let required = |key: &str| {
@@ -236,6 +237,24 @@ impl Reader<'_> {
                     parse_route(&text).map_err(|e| self.error(span, &format!("{key}[{j}]"), e))?;
                 source.routes.push(route);
             }
+        }
+        if let Some(v) = t.get("recheck") {
+            // `false` turns re-checks off; a list of durations replaces the default steps.
+            let key = format!("{path}.recheck");
+            source.recheck_minutes = Some(match v.as_bool() {
+                Some(false) => Vec::new(),
+                Some(true) => SourceConfig::DEFAULT_RECHECK_MINUTES.to_vec(),
+                None => {
+                    let mut steps = Vec::new();
+                    for (j, (text, span)) in self.strings(v, &key)?.into_iter().enumerate() {
+                        let minutes = parse_interval(&text).ok_or_else(|| {
+                            self.error(span, &format!("{key}[{j}]"), INTERVAL_EXPECTED)
+                        })?;
+                        steps.push(minutes);
+                    }
+                    steps
+                }
+            });
         }
         if let Some(v) = t.get("rules") {
             source.rules = Some(self.rules(v, &format!("{path}.rules"), source.id.as_str())?);

@@ -1,0 +1,215 @@
+//! One indexed article version: read from its record file, turned into a tantivy document.
+//!
+//! What is searched is the record's title and `clean::text` of its body (the plain text,
+//! paragraphs separated by a blank line), each folded with [`clean::fold`]. Title and text are
+//! separate fields, so a term never matches across the two.
+
+use super::schema::Fields;
+use archive::Archive;
+use model::{ArticleKey, Capture};
+use tantivy::TantivyDocument;
+use tantivy::schema::Value;
+
+/// An article version as the search index keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DocData {
+    pub(crate) key: String,
+    pub(crate) version: u32,
+    pub(crate) source: String,
+    pub(crate) url: String,
+    pub(crate) path: String,
+    pub(crate) title: String,
+    pub(crate) text: String,
+    pub(crate) published_ms: Option<i64>,
+    pub(crate) captured_ms: i64,
+    pub(crate) language: String,
+}
+
+/// The flags of a document that change after it is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Flags {
+    pub(crate) latest: bool,
+    pub(crate) gone: bool,
+}
+
+impl DocData {
+    /// Reads the version a capture line stored. `None` (with a warning) when the record file is
+    /// missing or unreadable: `verify` reports it, and indexing goes on.
+    pub(crate) fn from_capture(archive: &Archive, c: &Capture) -> Option<DocData> {
+        let path = c.path.as_deref()?;
+        Self::from_record(
+            archive,
+            path,
+            &c.key,
+            c.version,
+            c.source.as_str(),
+            &c.url,
+            parse_time_ms(&c.time).unwrap_or(0),
+        )
+    }
+
+    /// Reads a record file (relative `path`) as the given version of `key`.
+    pub(crate) fn from_record(
+        archive: &Archive,
+        path: &str,
+        key: &ArticleKey,
+        version: u32,
+        source: &str,
+        capture_url: &str,
+        captured_ms: i64,
+    ) -> Option<DocData> {
+        let file = archive.resolve(path);
+        let parsed = std::fs::read(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|b| record::parse(&b, path).map_err(|e| e.to_string()));
+        let record = match parsed {
+            Ok(p) => p.record,
+            Err(error) => {
+                tracing::warn!(path, %error, "cannot read an archived record for the search index");
+                return None;
+            }
+        };
+        let text = clean::text(&record.body);
+        let language = detect_language(&record.title, &text).to_owned();
+        Some(DocData {
+            key: key.as_str().to_owned(),
+            version,
+            source: source.to_owned(),
+            url: record.url.unwrap_or_else(|| capture_url.to_owned()),
+            path: path.to_owned(),
+            title: record.title,
+            text,
+            published_ms: record.published_ms,
+            captured_ms,
+            language,
+        })
+    }
+
+    /// The tantivy document for this version with `flags`.
+    pub(crate) fn to_document(&self, f: &Fields, flags: Flags) -> TantivyDocument {
+        let mut d = TantivyDocument::default();
+        d.add_text(f.key, &self.key);
+        d.add_text(f.vid, vid(&self.key, self.version));
+        d.add_u64(f.version, u64::from(self.version));
+        d.add_text(f.source, &self.source);
+        d.add_text(f.url, &self.url);
+        d.add_text(f.path, &self.path);
+        d.add_text(f.title, &self.title);
+        d.add_text(f.text, &self.text);
+        let title = clean::fold(&self.title);
+        let text = clean::fold(&self.text);
+        d.add_text(f.title_exact, &title);
+        d.add_text(f.body_exact, &text);
+        d.add_text(f.title_words, &title);
+        d.add_text(f.body_words, &text);
+        if let Some(p) = self.published_ms {
+            d.add_i64(f.published, p);
+        }
+        d.add_i64(f.captured, self.captured_ms);
+        d.add_i64(f.date, self.published_ms.unwrap_or(self.captured_ms));
+        d.add_text(f.language, &self.language);
+        d.add_bool(f.latest, flags.latest);
+        d.add_bool(f.changed, self.version > 1);
+        d.add_bool(f.gone, flags.gone);
+        d
+    }
+
+    /// Reads a stored document back (every field needed to write it again).
+    pub(crate) fn from_document(d: &TantivyDocument, f: &Fields) -> Option<(DocData, Flags)> {
+        let text = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let data = DocData {
+            key: text(f.key)?,
+            version: u32::try_from(d.get_first(f.version)?.as_u64()?).ok()?,
+            source: text(f.source)?,
+            url: text(f.url).unwrap_or_default(),
+            path: text(f.path).unwrap_or_default(),
+            title: text(f.title).unwrap_or_default(),
+            text: text(f.text).unwrap_or_default(),
+            published_ms: d.get_first(f.published).and_then(|v| v.as_i64()),
+            captured_ms: d
+                .get_first(f.captured)
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
+            language: text(f.language).unwrap_or_default(),
+        };
+        let flag = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+        };
+        let flags = Flags {
+            latest: flag(f.latest),
+            gone: flag(f.gone),
+        };
+        Some((data, flags))
+    }
+}
+
+/// The term naming one version's document.
+pub(crate) fn vid(key: &str, version: u32) -> String {
+    format!("{key}/{version}")
+}
+
+/// Epoch milliseconds of an RFC 3339 capture time.
+pub(crate) fn parse_time_ms(time: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(time)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// A coarse language tag from the script of the text: `zh` (Han), `ja` (kana), `ko` (Hangul),
+/// `en` (mostly ASCII letters), else `und`. Records carry no language, and the sources of this
+/// archive publish in one language per article, so the dominant script is a good guess.
+pub(crate) fn detect_language(title: &str, text: &str) -> &'static str {
+    let (mut han, mut kana, mut hangul, mut ascii, mut other) = (0usize, 0, 0, 0, 0);
+    for c in title.chars().chain(text.chars().take(4000)) {
+        match c as u32 {
+            0x3041..=0x30FF => kana += 1,
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3131..=0x318E => hangul += 1,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F => han += 1,
+            _ if c.is_ascii_alphabetic() => ascii += 1,
+            _ if c.is_alphabetic() => other += 1,
+            _ => {}
+        }
+    }
+    // A CJK character carries about as much as a short word; weigh letters down accordingly.
+    let latin = ascii / 4;
+    let cjk = han + kana + hangul;
+    if cjk == 0 && latin == 0 && other == 0 {
+        "und"
+    } else if cjk >= latin && cjk >= other / 4 {
+        if kana * 10 > cjk {
+            "ja"
+        } else if hangul * 2 > cjk {
+            "ko"
+        } else {
+            "zh"
+        }
+    } else if latin >= other / 4 {
+        "en"
+    } else {
+        "und"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_by_script() {
+        assert_eq!(detect_language("美国总统", "今天发表讲话。"), "zh");
+        assert_eq!(detect_language("東京", "きょうはいい天気です。"), "ja");
+        assert_eq!(detect_language("서울", "오늘 날씨가 좋습니다."), "ko");
+        assert_eq!(detect_language("Hello", "The president spoke today."), "en");
+        assert_eq!(detect_language("", "123"), "und");
+        assert_eq!(
+            detect_language("美国 Apple 公司", "苹果公司 iPhone 发布会在加州举行"),
+            "zh"
+        );
+    }
+}

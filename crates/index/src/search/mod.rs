@@ -1,0 +1,219 @@
+//! Full-text search: a tantivy index under `<data>/search/`, derived from the capture logs like
+//! `index.sqlite` and rebuilt from the archive alone.
+//!
+//! # Semantics
+//!
+//! What is searched is each article version's title and its plain text (`clean::text` of the
+//! body), as two separate fields. Both are folded with [`clean::fold`] (NFKC, whitespace runs
+//! to one space, lower case, traditional → simplified per character), and so is every query
+//! term. A term *hits* a field when the folded field contains the folded term, and, if the term
+//! begins or ends with a letter or digit that is not CJK ([`is_word_char`]), the text has no
+//! such character just before (or after) the match: Latin terms match whole words, CJK terms
+//! match anywhere. A query hits a version when every included term hits its title or its text
+//! and no excluded term does. By default only the latest version of each article is searched.
+//!
+//! The index implements this exactly, with no verification step: see `analyzer` for why the
+//! units and bigrams it indexes cannot over- or under-match. The oracle test
+//! (`tests/search_oracle.rs`) checks it against brute force.
+//!
+//! # Lifecycle
+//!
+//! [`SearchIndex::sync`] applies the capture-log lines the index has not seen. How far it got
+//! in each log (seq and byte offset) is the *payload of the tantivy commit* that made those
+//! lines searchable, so documents and watermarks are committed together: a crash between an
+//! archive commit and the search commit leaves the old watermark, and the next sync applies the
+//! lines again (re-adding a version replaces its document, so this is idempotent).
+//! [`SearchIndex::rebuild`] wipes `search/` and replays every log. An index written with another
+//! schema [`FORMAT`](schema::FORMAT) is wiped on open and rebuilt by the next sync.
+//!
+//! One process writes at a time (tantivy's writer lock in `search/`); readers never block.
+//!
+//! Words: a *unit* is what the exact analyzer indexes at one position (a CJK character, a
+//! Latin word, a punctuation character or a space); a *version document* is the index entry
+//! of one stored record; the *latest* document of an article is its newest version's.
+
+mod analyzer;
+mod doc;
+mod error;
+mod guard;
+mod hits;
+#[cfg(test)]
+mod measure;
+mod plan;
+mod query;
+mod schema;
+mod snippet;
+mod sync;
+
+pub use analyzer::{MAX_WORD_CHARS, is_cjk, is_word_char};
+pub use error::{QueryError, SearchError};
+pub use hits::{SearchHit, SearchResults};
+pub use query::{
+    DEFAULT_LIMIT, DateField, MAX_LIMIT, MAX_TERMS, ParsedQuery, Query, Sort, parse_query,
+};
+pub use snippet::{SNIPPET_CHARS, snippet};
+
+use schema::Fields;
+use std::path::{Path, PathBuf};
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+/// Name of the search index directory in the data directory.
+pub const SEARCH_DIR: &str = "search";
+
+/// Memory for the indexing threads of one writer (tantivy flushes a segment when it is full).
+const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
+/// The search index of a data directory.
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: tantivy::Index,
+    fields: Fields,
+    reader: IndexReader,
+    /// Opened on first write and kept: creating one takes the lock and spawns threads.
+    writer: Option<IndexWriter<TantivyDocument>>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens (creating) `<data>/search/`. An index of another format is wiped (the next
+    /// [`SearchIndex::sync`] rebuilds it). Call `sync` before trusting it to reflect the archive.
+    pub fn open(data_dir: &Path) -> Result<SearchIndex, SearchError> {
+        let dir = data_dir.join(SEARCH_DIR);
+        match Self::open_dir(&dir) {
+            Ok(index) if index.format_matches()? => Ok(index),
+            Ok(index) => {
+                tracing::info!(dir = %dir.display(), "search index has another format; rebuilding it");
+                drop(index);
+                wipe(&dir)?;
+                Self::open_dir(&dir)
+            }
+            Err(SearchError::Tantivy { .. }) if dir.join("meta.json").exists() => {
+                tracing::warn!(dir = %dir.display(), "search index unreadable; rebuilding it");
+                wipe(&dir)?;
+                Self::open_dir(&dir)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_dir(dir: &Path) -> Result<SearchIndex, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::Io {
+            op: "create",
+            path: dir.to_owned(),
+            source,
+        })?;
+        let (schema, fields) = schema::build();
+        let directory =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Tantivy {
+                op: "open",
+                path: dir.to_owned(),
+                source: e.into(),
+            })?;
+        let index = tantivy::Index::open_or_create(directory, schema.clone())
+            .map_err(SearchError::tantivy("open", dir))?;
+        if index.schema() != schema {
+            return Err(SearchError::Tantivy {
+                op: "open",
+                path: dir.to_owned(),
+                source: tantivy::TantivyError::SchemaError("schema differs".into()),
+            });
+        }
+        schema::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(SearchError::tantivy("open a reader on", dir))?;
+        Ok(SearchIndex {
+            dir: dir.to_owned(),
+            index,
+            fields,
+            reader,
+            writer: None,
+        })
+    }
+
+    /// Whether the committed index was written in the current format (an empty index is).
+    fn format_matches(&self) -> Result<bool, SearchError> {
+        let marks = self.watermarks()?;
+        Ok(marks.format == schema::FORMAT || marks.is_fresh())
+    }
+
+    /// Deletes `<data>/search/` and replays every capture log into a new index.
+    pub fn rebuild(
+        data_dir: &Path,
+        archive: &archive::Archive,
+    ) -> Result<SearchIndex, SearchError> {
+        let dir = data_dir.join(SEARCH_DIR);
+        wipe(&dir)?;
+        let mut index = Self::open_dir(&dir)?;
+        index.sync(archive)?;
+        if let Some(writer) = index.writer.take() {
+            writer
+                .wait_merging_threads()
+                .map_err(SearchError::tantivy("merge segments of", &dir))?;
+        }
+        index.reload()?;
+        Ok(index)
+    }
+
+    /// The search directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Number of version documents searchable now (all versions, all flags).
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Makes the last commit visible to searches now (they see it within a second anyway).
+    pub fn reload(&self) -> Result<(), SearchError> {
+        self.reader
+            .reload()
+            .map_err(SearchError::tantivy("reload", &self.dir))
+    }
+
+    /// The writer, opened on first use. [`SearchError::Busy`] when another process writes.
+    fn writer(&mut self) -> Result<&mut IndexWriter<TantivyDocument>, SearchError> {
+        if self.writer.is_none() {
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .clamp(1, 2);
+            let writer = self
+                .index
+                .writer_with_num_threads(threads, WRITER_MEMORY)
+                .map_err(|e| match e {
+                    tantivy::TantivyError::LockFailure(
+                        tantivy::directory::error::LockError::LockBusy,
+                        _,
+                    ) => SearchError::Busy {
+                        path: self.dir.clone(),
+                    },
+                    e => SearchError::tantivy("open a writer on", &self.dir)(e),
+                })?;
+            self.writer = Some(writer);
+        }
+        Ok(self.writer.as_mut().expect("opened above"))
+    }
+}
+
+/// Removes the search directory and everything in it.
+fn wipe(dir: &Path) -> Result<(), SearchError> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(SearchError::Io {
+            op: "remove",
+            path: dir.to_owned(),
+            source,
+        }),
+    }
+}

@@ -1,0 +1,278 @@
+//! Bringing the search index up to date with the capture logs: [`SearchIndex::sync`].
+//!
+//! Per capture-log line: a stored version (`new`, `edited`) is read from its record file and
+//! added as its version document (replacing one left by an interrupted sync); a takedown event
+//! marks the article's latest document gone and `back` (or a new version) clears it. When a
+//! newer version arrives, the previous latest document is written again with `latest` off.
+//! Documents are written again from their stored fields, so flags never need the record file.
+
+use super::doc::{DocData, Flags, vid};
+use super::{SearchError, SearchIndex, schema};
+use archive::{Archive, LogLine, log_len, read_log_from};
+use model::{ArticleKey, EventKind};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+/// Lines applied per tantivy commit: bounds the work a crash throws away and the memory of
+/// the per-article state kept between commits.
+const LINES_PER_COMMIT: usize = 20_000;
+
+/// How far the index got in each capture log: the payload of each tantivy commit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Watermarks {
+    /// [`schema::FORMAT`] of the index that wrote this.
+    pub(crate) format: u32,
+    /// Per source: the last line applied.
+    pub(crate) sources: BTreeMap<String, Mark>,
+}
+
+/// The last applied line of one capture log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Mark {
+    /// Its seq (the number of lines applied).
+    pub(crate) seq: u64,
+    /// Byte offset just past it.
+    pub(crate) offset: u64,
+}
+
+impl Watermarks {
+    /// No commit yet.
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.format == 0 && self.sources.is_empty()
+    }
+}
+
+/// What this sync knows about an article it touched since the last commit.
+#[derive(Clone, Debug)]
+struct ArticleState {
+    /// The latest version document as last written (possibly not committed yet).
+    latest: Option<(DocData, Flags)>,
+}
+
+impl SearchIndex {
+    /// The watermarks of the last commit (all zero for a new index).
+    pub(crate) fn watermarks(&self) -> Result<Watermarks, SearchError> {
+        let metas = self
+            .index
+            .load_metas()
+            .map_err(SearchError::tantivy("read the commit of", &self.dir))?;
+        match metas.payload {
+            None => Ok(Watermarks::default()),
+            Some(p) => serde_json::from_str(&p).map_err(|e| SearchError::Watermarks {
+                path: self.dir.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Applies every capture-log line the search index has not seen yet and commits. Returns
+    /// how many lines were applied. A log shorter than the index remembers (the archive was
+    /// replaced by an older copy) clears the index and replays everything.
+    /// [`SearchError::Busy`] when another process holds the writer.
+    pub fn sync(&mut self, archive: &Archive) -> Result<u64, SearchError> {
+        let mut marks = self.watermarks()?;
+        marks.format = schema::FORMAT;
+        let sources = archive.sources()?;
+        let mut lens = Vec::with_capacity(sources.len());
+        let mut restart = false;
+        for meta in &sources {
+            let len = log_len(archive, &meta.id)?;
+            let mark = marks
+                .sources
+                .get(meta.id.as_str())
+                .copied()
+                .unwrap_or_default();
+            restart |= len < mark.offset;
+            lens.push(len);
+        }
+        if restart {
+            tracing::warn!(
+                "a capture log is shorter than the search index remembers; rebuilding the search index"
+            );
+            self.writer()?
+                .delete_all_documents()
+                .map_err(SearchError::tantivy("clear", &self.dir))?;
+            marks.sources.clear();
+        }
+        let mut applied = 0u64;
+        let mut pending = 0usize;
+        let mut state: HashMap<ArticleKey, ArticleState> = HashMap::new();
+        for (meta, len) in sources.iter().zip(lens) {
+            let mark = marks
+                .sources
+                .get(meta.id.as_str())
+                .copied()
+                .unwrap_or_default();
+            if len == mark.offset {
+                continue;
+            }
+            let reader = read_log_from(archive, &meta.id, mark.offset, mark.seq as usize)?;
+            for line in reader {
+                let line: LogLine = line?;
+                self.apply(archive, &line, &mut state)?;
+                marks.sources.insert(
+                    meta.id.to_string(),
+                    Mark {
+                        seq: line.capture.seq,
+                        offset: line.end_offset,
+                    },
+                );
+                applied += 1;
+                pending += 1;
+                if pending >= LINES_PER_COMMIT {
+                    self.commit(&marks)?;
+                    state.clear();
+                    pending = 0;
+                }
+            }
+        }
+        if pending > 0 || restart {
+            self.commit(&marks)?;
+        }
+        Ok(applied)
+    }
+
+    /// Commits what was added, with `marks` as the payload, and makes it visible.
+    fn commit(&mut self, marks: &Watermarks) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(marks).expect("watermarks serialize");
+        let dir = self.dir.clone();
+        let writer = self.writer()?;
+        let mut prepared = writer
+            .prepare_commit()
+            .map_err(SearchError::tantivy("prepare a commit of", &dir))?;
+        prepared.set_payload(&payload);
+        prepared
+            .commit()
+            .map_err(SearchError::tantivy("commit", &dir))?;
+        self.reload()
+    }
+
+    fn apply(
+        &mut self,
+        archive: &Archive,
+        line: &LogLine,
+        state: &mut HashMap<ArticleKey, ArticleState>,
+    ) -> Result<(), SearchError> {
+        let c = &line.capture;
+        let gone_change = if c.event.is_takedown() {
+            Some(true)
+        } else if matches!(c.event, EventKind::Back) {
+            Some(false)
+        } else {
+            None
+        };
+        let new_doc = if c.event.stores_version() {
+            DocData::from_capture(archive, c)
+        } else {
+            None
+        };
+        if new_doc.is_none() && gone_change.is_none() {
+            return Ok(());
+        }
+        if !state.contains_key(&c.key) {
+            let latest = self.committed_latest(c.key.as_str())?;
+            state.insert(c.key.clone(), ArticleState { latest });
+        }
+        let entry = state.get_mut(&c.key).expect("inserted above");
+        let mut latest = entry.latest.take();
+        if let Some(data) = new_doc {
+            match latest {
+                Some((old, old_flags)) if old.version > data.version => {
+                    // An older version replayed after a newer one: never the latest.
+                    self.write(&data, Flags::default())?;
+                    latest = Some((old, old_flags));
+                }
+                Some((old, _)) => {
+                    if old.version != data.version {
+                        self.write(
+                            &old,
+                            Flags {
+                                latest: false,
+                                gone: false,
+                            },
+                        )?;
+                    }
+                    // A new version was just served: the article is not gone.
+                    let flags = Flags {
+                        latest: true,
+                        gone: gone_change.unwrap_or(false),
+                    };
+                    self.write(&data, flags)?;
+                    latest = Some((data, flags));
+                }
+                None => {
+                    let flags = Flags {
+                        latest: true,
+                        gone: gone_change.unwrap_or(false),
+                    };
+                    self.write(&data, flags)?;
+                    latest = Some((data, flags));
+                }
+            }
+        } else if let (Some(gone), Some((data, flags))) = (gone_change, latest.as_mut())
+            && flags.gone != gone
+        {
+            flags.gone = gone;
+            let (data, flags) = (data.clone(), *flags);
+            self.write(&data, flags)?;
+        }
+        entry.latest = latest;
+        Ok(())
+    }
+
+    /// Adds `data` as its version document, replacing any earlier one.
+    fn write(&mut self, data: &DocData, flags: Flags) -> Result<(), SearchError> {
+        let fields = self.fields;
+        let dir = self.dir.clone();
+        let writer = self.writer()?;
+        writer.delete_term(Term::from_field_text(
+            fields.vid,
+            &vid(&data.key, data.version),
+        ));
+        writer
+            .add_document(data.to_document(&fields, flags))
+            .map_err(SearchError::tantivy("add a document to", &dir))?;
+        Ok(())
+    }
+
+    /// The committed latest document of `key`, if any.
+    fn committed_latest(&self, key: &str) -> Result<Option<(DocData, Flags)>, SearchError> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.key, key),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(f.latest, true),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(4).order_by_score())
+            .map_err(SearchError::tantivy("look up an article in", &self.dir))?;
+        let mut best: Option<(DocData, Flags)> = None;
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher
+                .doc(address)
+                .map_err(SearchError::tantivy("read a document of", &self.dir))?;
+            if let Some(found) = DocData::from_document(&doc, f)
+                && best.as_ref().is_none_or(|b| found.0.version > b.0.version)
+            {
+                best = Some(found);
+            }
+        }
+        Ok(best)
+    }
+}

@@ -1,0 +1,302 @@
+//! The search index against a brute-force oracle: for thousands of random terms (substrings of
+//! the corpus of 1 to 6 characters, in simplified and traditional variants, Latin words, mixed
+//! phrases, AND and NOT combinations), the hit set must equal the set of articles whose folded
+//! title or folded text contains the folded term (Latin words whole), and `total` its size.
+//!
+//! What is searched is defined once: the record's title and `clean::text` of its body, folded
+//! with `clean::fold`; the oracle computes exactly that from what it stored.
+
+mod search_support;
+use newsvault_index as index;
+use search_support::*;
+
+use index::SearchIndex;
+use model::EventKind;
+use std::collections::BTreeSet;
+
+/// A corpus of generated articles with edits and takedowns.
+fn generated(seed: u64, articles: usize) -> TestArchive {
+    let mut rng = Rng::new(seed);
+    let mut a = TestArchive::new();
+    let sources = ["rfi", "bbc", "voa", "dw"];
+    for i in 0..articles {
+        let source = sources[i % sources.len()];
+        let url = format!("https://news.example/{source}/{i}");
+        let (title, body) = article(&mut rng);
+        a.add(
+            source,
+            &url,
+            &title,
+            &body,
+            1_600_000_000_000 + i as i64 * 3_600_000,
+        );
+        if i % 97 == 0 {
+            a.commit();
+        }
+    }
+    a.commit();
+    // Edits: a tenth of the articles get a second version, some a third.
+    for i in (0..articles).step_by(10) {
+        let source = sources[i % sources.len()];
+        let url = format!("https://news.example/{source}/{i}");
+        for _ in 0..1 + usize::from(i % 30 == 0) {
+            let (title, body) = article(&mut rng);
+            a.add(
+                source,
+                &url,
+                &title,
+                &body,
+                1_600_000_000_000 + i as i64 * 3_600_000,
+            );
+        }
+    }
+    for i in (5..articles).step_by(40) {
+        let source = sources[i % sources.len()];
+        a.event(
+            source,
+            &format!("https://news.example/{source}/{i}"),
+            EventKind::Gone,
+        );
+    }
+    a.commit();
+    a
+}
+
+/// Terms drawn from the stored texts: substrings as stored, in traditional and in simplified
+/// spelling, Latin words in several cases, and phrases mixing both.
+fn random_terms(rng: &mut Rng, docs: &[&Stored], n: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let d = rng.pick(docs);
+        let source = if rng.chance(25) { &d.title } else { &d.text };
+        let term = match rng.below(10) {
+            0..=5 => {
+                let Some(s) = substring(rng, source) else {
+                    continue;
+                };
+                match rng.below(3) {
+                    0 => clean::to_traditional(&s),
+                    1 => clean::to_simplified(&s),
+                    _ => s,
+                }
+            }
+            6 | 7 => {
+                let w = rng.pick(LATIN).to_string();
+                if rng.chance(50) { w.to_lowercase() } else { w }
+            }
+            8 => {
+                let Some(s) = substring(rng, source) else {
+                    continue;
+                };
+                format!("{} {s}", rng.pick(LATIN))
+            }
+            _ => {
+                // Characters that rarely meet: mostly misses, some hits.
+                let a = rng.pick(PLACES).chars().next().unwrap_or('中');
+                let b = rng.pick(TOPICS).chars().last().unwrap_or('国');
+                format!("{a}{b}")
+            }
+        };
+        if quotable(&term) {
+            out.push(term);
+        }
+    }
+    out
+}
+
+fn check(index: &SearchIndex, docs: &[OracleDoc], include: &[String], exclude: &[String]) -> usize {
+    let text = query_text(include, exclude);
+    let want = oracle(docs, include, exclude);
+    let (got, total) = search_keys(index, &text, false);
+    assert_eq!(
+        total as usize,
+        want.len(),
+        "total for {text:?}: missing {:?}, extra {:?}",
+        want.difference(&got).collect::<Vec<_>>(),
+        got.difference(&want).collect::<Vec<_>>()
+    );
+    assert_eq!(got, want, "hits for {text:?}");
+    want.len()
+}
+
+#[test]
+fn generated_corpus_matches_the_oracle() {
+    let a = generated(0x5EED_0006, 400);
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    let latest = a.latest();
+    let docs = oracle_docs(&latest);
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(42);
+    let terms = random_terms(&mut rng, &all, 3000);
+    let (mut hits, mut empty) = (0, 0);
+    for t in &terms {
+        let n = check(&index, &docs, std::slice::from_ref(t), &[]);
+        hits += n;
+        empty += usize::from(n == 0);
+        if n == 0 && std::env::var("NV_SHOW_MISSES").is_ok() {
+            eprintln!("no hit: {t:?}");
+        }
+    }
+    // AND and NOT combinations.
+    for _ in 0..400 {
+        let a = rng.pick(&terms).clone();
+        let b = rng.pick(&terms).clone();
+        if rng.chance(50) {
+            check(&index, &docs, &[a, b], &[]);
+        } else {
+            check(&index, &docs, &[a], &[b]);
+        }
+    }
+    eprintln!(
+        "{} terms, {hits} hits in total, {empty} terms without hits",
+        terms.len()
+    );
+    // Many misses are by design: pieces of Latin words and random pairs of characters.
+    assert!(empty < terms.len() / 2, "the terms should mostly hit");
+}
+
+#[test]
+fn all_versions_search_history() {
+    let a = generated(7, 120);
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(9);
+    for term in random_terms(&mut rng, &all, 300) {
+        let mut q = index::search::Query::new(query_text(std::slice::from_ref(&term), &[]));
+        q.all_versions = true;
+        q.limit = index::search::MAX_LIMIT;
+        let r = index.search(&q).unwrap();
+        let got: BTreeSet<(String, u32)> =
+            r.hits.iter().map(|h| (h.key.clone(), h.version)).collect();
+        let needle = clean::fold(&term).trim().to_owned();
+        let want: BTreeSet<(String, u32)> = all
+            .iter()
+            .filter(|d| {
+                oracle_contains(&clean::fold(&d.title), &needle)
+                    || oracle_contains(&clean::fold(&d.text), &needle)
+            })
+            .map(|d| (d.key.clone(), d.version))
+            .collect();
+        assert_eq!(got, want, "{term:?}");
+        assert_eq!(r.total as usize, want.len());
+        for h in &r.hits {
+            let versions = &a.versions[&h.key];
+            assert_eq!(h.latest, h.version as usize == versions.len(), "{}", h.key);
+        }
+    }
+}
+
+#[test]
+fn rebuild_reaches_the_same_results_as_incremental_sync() {
+    let a = generated(11, 150);
+    let mut live = SearchIndex::open(a.data()).unwrap();
+    live.sync(&a.archive).unwrap();
+    let mut rng = Rng::new(3);
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let terms = random_terms(&mut rng, &all, 200);
+    let before: Vec<_> = terms
+        .iter()
+        .map(|t| search_keys(&live, &query_text(std::slice::from_ref(t), &[]), true))
+        .collect();
+    drop(live);
+    let rebuilt = SearchIndex::rebuild(a.data(), &a.archive).unwrap();
+    for (t, want) in terms.iter().zip(before) {
+        assert_eq!(
+            search_keys(&rebuilt, &query_text(std::slice::from_ref(t), &[]), true),
+            want,
+            "{t:?}"
+        );
+    }
+}
+
+/// The real duty-machine records of the shared fixtures, imported as versions of their URLs.
+#[test]
+fn shared_records_match_the_oracle() {
+    let Some(shared) = shared_dir("shared_records_match_the_oracle") else {
+        return;
+    };
+    let root = shared.join("fixtures/duty-machine/articles");
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(
+        files.len() >= 20,
+        "expected the shared records under {}",
+        root.display()
+    );
+    let mut a = TestArchive::new();
+    for (i, file) in files.iter().enumerate() {
+        let bytes = std::fs::read(file).unwrap();
+        let Ok(parsed) = record::parse(&bytes, &file.to_string_lossy()) else {
+            continue;
+        };
+        let site = file
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_lowercase();
+        let url = parsed
+            .record
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("https://unknown.example/{i}"));
+        a.add_bytes(&site, &url, bytes);
+    }
+    a.commit();
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    let latest = a.latest();
+    let docs = oracle_docs(&latest);
+    let mut rng = Rng::new(0xD07);
+    let mut terms = Vec::new();
+    while terms.len() < 2000 {
+        let d = rng.pick(&latest);
+        let source = if rng.chance(20) { &d.title } else { &d.text };
+        let Some(s) = substring(&mut rng, source) else {
+            continue;
+        };
+        let t = match rng.below(4) {
+            0 => clean::to_traditional(&s),
+            1 => clean::to_simplified(&s),
+            2 => {
+                // A Latin word of the text, if it has any, else the substring.
+                let words: Vec<&str> = source
+                    .split(|c: char| !index::search::is_word_char(c))
+                    .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+                    .collect();
+                if words.is_empty() {
+                    s
+                } else {
+                    rng.pick(&words).to_string()
+                }
+            }
+            _ => s,
+        };
+        if quotable(&t) {
+            terms.push(t);
+        }
+    }
+    let mut hits = 0;
+    for t in &terms {
+        hits += check(&index, &docs, std::slice::from_ref(t), &[]);
+    }
+    eprintln!(
+        "{} records, {} terms, {hits} hits",
+        files.len(),
+        terms.len()
+    );
+}

@@ -1,0 +1,296 @@
+//! Ranking, filters, snippets and query errors of the search index.
+
+mod search_support;
+use newsvault_index as index;
+use search_support::*;
+
+use index::SearchIndex;
+use index::search::{DateField, Query, QueryError, SearchError, Sort};
+use model::EventKind;
+
+const DAY: i64 = 86_400_000;
+const T0: i64 = 1_700_000_000_000;
+
+fn build(a: &mut TestArchive) -> SearchIndex {
+    a.commit();
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    index
+}
+
+fn keys(index: &SearchIndex, q: &Query) -> Vec<String> {
+    index
+        .search(q)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.key)
+        .collect()
+}
+
+#[test]
+fn whole_words_rank_above_matches_that_cut_through_words() {
+    let mut a = TestArchive::new();
+    let cut = a.add(
+        "rfi",
+        "https://x.example/cut",
+        "艺术展览开幕",
+        "<p>完美光影展览今天开幕，完美光影令人惊叹。观众说完美光影难忘。</p>",
+        T0 + 10 * DAY,
+    );
+    let word = a.add(
+        "rfi",
+        "https://x.example/word",
+        "科技公司发布财报",
+        "<p>美光今天在北京发布财报，分析师认为结果好于预期。</p>",
+        T0,
+    );
+    let index = build(&mut a);
+    let got = keys(&index, &Query::new("美光"));
+    assert_eq!(
+        got,
+        [word, cut],
+        "the company before the cut-through, even though older"
+    );
+}
+
+#[test]
+fn title_matches_rank_above_text_matches() {
+    let mut a = TestArchive::new();
+    let in_text = a.add(
+        "bbc",
+        "https://x.example/t1",
+        "今日新闻",
+        "<p>台风今天登陆广东沿海地区。</p>",
+        T0 + DAY,
+    );
+    let in_title = a.add(
+        "bbc",
+        "https://x.example/t2",
+        "台风登陆",
+        "<p>今天广东沿海地区风雨交加。</p>",
+        T0,
+    );
+    let index = build(&mut a);
+    assert_eq!(keys(&index, &Query::new("台风")), [in_title, in_text]);
+}
+
+#[test]
+fn recency_breaks_ties_and_date_sort_is_newest_first() {
+    let mut a = TestArchive::new();
+    let body = "<p>联合国今天讨论气候变化。</p>";
+    let old = a.add("dw", "https://x.example/old", "会议", body, T0);
+    let new = a.add("dw", "https://x.example/new", "会议", body, T0 + 30 * DAY);
+    let mid = a.add(
+        "dw",
+        "https://x.example/mid",
+        "气候变化会议",
+        "<p>各国代表今天开会。</p>",
+        T0 + 10 * DAY,
+    );
+    let index = build(&mut a);
+    let relevance = keys(&index, &Query::new("气候变化"));
+    assert_eq!(relevance, [mid.clone(), new.clone(), old.clone()]);
+    let mut q = Query::new("气候变化");
+    q.sort = Sort::Date;
+    assert_eq!(keys(&index, &q), [new, mid, old]);
+}
+
+#[test]
+fn simplified_and_traditional_queries_find_each_other() {
+    let mut a = TestArchive::new();
+    let s = a.add(
+        "voa",
+        "https://x.example/s",
+        "美国总统",
+        "<p>头发与发展。</p>",
+        T0,
+    );
+    let t = a.add(
+        "voa",
+        "https://x.example/t",
+        "美國總統",
+        "<p>頭髮與發展。</p>",
+        T0,
+    );
+    let w = a.add(
+        "voa",
+        "https://x.example/w",
+        "ＡＰＰＬＥ發佈",
+        "<p>Ｎｅｗ　Ｙｏｒｋ</p>",
+        T0,
+    );
+    let index = build(&mut a);
+    let mut both = vec![s.clone(), t.clone()];
+    both.sort();
+    for q in ["美国", "美國", "美国总统", "美國總統", "头发", "頭髮"] {
+        let mut got = keys(&index, &Query::new(q));
+        got.sort();
+        assert_eq!(got, both, "{q}");
+    }
+    assert_eq!(keys(&index, &Query::new("apple")), vec![w.clone()]);
+    assert_eq!(keys(&index, &Query::new("\"new york\"")), vec![w.clone()]);
+    assert_eq!(
+        keys(&index, &Query::new("appl")),
+        Vec::<String>::new(),
+        "whole words"
+    );
+}
+
+#[test]
+fn filters_narrow_the_hits() {
+    let mut a = TestArchive::new();
+    let rfi = a.add("rfi", "https://x.example/1", "香港新闻", "<p>香港</p>", T0);
+    let bbc = a.add(
+        "bbc",
+        "https://x.example/2",
+        "香港新闻",
+        "<p>香港</p>",
+        T0 + 5 * DAY,
+    );
+    let edited = a.add(
+        "bbc",
+        "https://x.example/3",
+        "香港旧闻",
+        "<p>香港</p>",
+        T0 + 9 * DAY,
+    );
+    a.add(
+        "bbc",
+        "https://x.example/3",
+        "香港新闻",
+        "<p>香港改了</p>",
+        T0 + 9 * DAY,
+    );
+    a.event("rfi", "https://x.example/1", EventKind::Gone);
+    let index = build(&mut a);
+
+    let mut q = Query::new("香港");
+    q.sources = vec!["rfi".into()];
+    assert_eq!(keys(&index, &q), vec![rfi.clone()]);
+
+    let mut q = Query::new("香港");
+    q.since_ms = Some(T0 + DAY);
+    q.until_ms = Some(T0 + 6 * DAY);
+    assert_eq!(keys(&index, &q), vec![bbc.clone()]);
+
+    let mut q = Query::new("香港");
+    q.date_field = DateField::Captured;
+    q.since_ms = Some(0);
+    assert_eq!(index.search(&q).unwrap().total, 3);
+
+    let mut q = Query::new("香港");
+    q.has_changed = Some(true);
+    assert_eq!(keys(&index, &q), vec![edited.clone()]);
+
+    let mut q = Query::new("香港");
+    q.gone = Some(true);
+    assert_eq!(keys(&index, &q), vec![rfi.clone()]);
+
+    let mut q = Query::new("香港");
+    q.language = Some("zh".into());
+    assert_eq!(index.search(&q).unwrap().total, 3);
+    q.language = Some("en".into());
+    assert_eq!(index.search(&q).unwrap().total, 0);
+
+    // The old title of the edited article is only found in history.
+    assert_eq!(index.search(&Query::new("旧闻")).unwrap().total, 0);
+    let mut q = Query::new("旧闻");
+    q.all_versions = true;
+    let r = index.search(&q).unwrap();
+    assert_eq!(
+        (r.total, r.hits[0].version, r.hits[0].latest),
+        (1, 1, false)
+    );
+
+    // Paging.
+    let mut q = Query::new("香港");
+    q.limit = 2;
+    let first = index.search(&q).unwrap();
+    q.offset = 2;
+    let second = index.search(&q).unwrap();
+    assert_eq!(
+        (first.total, first.hits.len(), second.hits.len()),
+        (3, 2, 1)
+    );
+}
+
+#[test]
+fn gone_and_back_follow_the_events() {
+    let mut a = TestArchive::new();
+    let key = a.add("rfi", "https://x.example/g", "标题", "<p>正文</p>", T0);
+    a.commit();
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    let gone = |index: &SearchIndex| index.search(&Query::new("正文")).unwrap().hits[0].gone;
+    assert!(!gone(&index));
+    a.event("rfi", "https://x.example/g", EventKind::Gone);
+    a.commit();
+    index.sync(&a.archive).unwrap();
+    assert!(gone(&index));
+    a.event("rfi", "https://x.example/g", EventKind::Back);
+    a.commit();
+    index.sync(&a.archive).unwrap();
+    assert!(!gone(&index));
+    assert_eq!(
+        index.num_docs(),
+        1,
+        "{key}: flags rewrite the document, never duplicate it"
+    );
+}
+
+#[test]
+fn snippets_mark_terms_in_the_best_passage() {
+    let mut a = TestArchive::new();
+    let filler = "<p>无关的内容。</p>".repeat(40);
+    a.add(
+        "rfi",
+        "https://x.example/s",
+        "标题",
+        &format!("<p>开头。</p>{filler}<p>美國總統 Trump 今天表示 <关税> 将提高。</p>{filler}"),
+        T0,
+    );
+    let index = build(&mut a);
+    let r = index.search(&Query::new("美国总统 trump")).unwrap();
+    let s = &r.hits[0].snippet;
+    assert!(
+        s.contains("<mark>美國總統</mark> <mark>Trump</mark>"),
+        "{s}"
+    );
+    assert!(s.contains("&lt;关税&gt;"), "{s}");
+    assert!(s.starts_with('…'), "{s}");
+}
+
+#[test]
+fn query_errors_are_errors_not_panics() {
+    let mut a = TestArchive::new();
+    a.add("rfi", "https://x.example/e", "标题", "<p>正文</p>", T0);
+    let index = build(&mut a);
+    for (q, want) in [
+        ("", QueryError::Empty),
+        ("\"美国", QueryError::UnbalancedQuote { at: 1 }),
+        ("-美国", QueryError::OnlyExclusions),
+    ] {
+        match index.search(&Query::new(q)) {
+            Err(SearchError::Query(e)) => assert_eq!(e, want, "{q:?}"),
+            other => panic!("{q:?}: {other:?}"),
+        }
+    }
+    let mut q = Query::new("正文");
+    q.limit = index::search::MAX_LIMIT + 1;
+    assert!(matches!(index.search(&q), Err(SearchError::Option { .. })));
+    // Odd but valid queries.
+    for q in [
+        "-",
+        "--x",
+        "\"-\"",
+        "。",
+        "+",
+        "正文 -正文",
+        "a\u{200B}b",
+        "\"  正 文 \"",
+    ] {
+        let _ = index.search(&Query::new(q));
+    }
+    assert_eq!(index.search(&Query::new("正文 -正文")).unwrap().total, 0);
+}
