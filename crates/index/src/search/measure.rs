@@ -227,6 +227,16 @@ fn measure_analyzer_variants() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
+    let t = Instant::now();
+    let _ = clean::fold("國");
+    let table = t.elapsed();
+    let t = Instant::now();
+    let _ = super::analyzer::words("美光");
+    eprintln!(
+        "first use: S/T character table {:.1} ms, jieba dictionary {:.1} ms",
+        table.as_secs_f64() * 1000.0,
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let corpus: Vec<(String, String)> = (0..n).map(|_| article(&mut rng)).collect();
     let text_bytes: usize = corpus.iter().map(|(t, b)| t.len() + b.len()).sum();

@@ -24,7 +24,7 @@
 //! archive commit and the search commit leaves the old watermark, and the next sync applies the
 //! lines again (re-adding a version replaces its document, so this is idempotent).
 //! [`SearchIndex::rebuild`] wipes `search/` and replays every log. An index written with another
-//! schema [`FORMAT`](schema::FORMAT) is wiped on open and rebuilt by the next sync.
+//! schema format (`schema::FORMAT`) is wiped on open and rebuilt by the next sync.
 //!
 //! One process writes at a time (tantivy's writer lock in `search/`); readers never block.
 //!

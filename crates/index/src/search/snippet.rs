@@ -42,6 +42,7 @@ fn matches(text: &str, terms: &[String]) -> Vec<(usize, usize, usize)> {
     found
 }
 
+/// Appends `s` HTML-escaped, with each run of whitespace (paragraph breaks too) as one space.
 fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
@@ -50,7 +51,11 @@ fn escape_into(out: &mut String, s: &str) {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_whitespace() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
             c => out.push(c),
         }
     }
@@ -148,6 +153,12 @@ mod tests {
         assert!(s.contains("<mark>香港</mark>和<mark>台湾</mark>"), "{s}");
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert!(s.chars().count() < SNIPPET_CHARS + 40);
+    }
+
+    #[test]
+    fn paragraph_breaks_become_one_space() {
+        let s = snippet("第一段。\n\n第二段 有  空格。", &fold_all(&["第二"]));
+        assert_eq!(s, "第一段。 <mark>第二</mark>段 有 空格。");
     }
 
     #[test]

@@ -97,6 +97,8 @@ impl SearchIndex {
                 .delete_all_documents()
                 .map_err(SearchError::tantivy("clear", &self.dir))?;
             marks.sources.clear();
+            // Committed before replaying, so that lookups of earlier documents see none.
+            self.commit(&marks)?;
         }
         let mut applied = 0u64;
         let mut pending = 0usize;
@@ -130,7 +132,7 @@ impl SearchIndex {
                 }
             }
         }
-        if pending > 0 || restart {
+        if pending > 0 {
             self.commit(&marks)?;
         }
         Ok(applied)
@@ -186,25 +188,13 @@ impl SearchIndex {
                     self.write(&data, Flags::default())?;
                     latest = Some((old, old_flags));
                 }
-                Some((old, _)) => {
-                    if old.version != data.version {
-                        self.write(
-                            &old,
-                            Flags {
-                                latest: false,
-                                gone: false,
-                            },
-                        )?;
+                previous => {
+                    if let Some((old, _)) = previous
+                        && old.version != data.version
+                    {
+                        self.write(&old, Flags::default())?;
                     }
                     // A new version was just served: the article is not gone.
-                    let flags = Flags {
-                        latest: true,
-                        gone: gone_change.unwrap_or(false),
-                    };
-                    self.write(&data, flags)?;
-                    latest = Some((data, flags));
-                }
-                None => {
                     let flags = Flags {
                         latest: true,
                         gone: gone_change.unwrap_or(false),
