@@ -7,7 +7,8 @@
 //! - `run`: the health endpoint shows the sources' states after their first checks; SIGTERM
 //!   while article pages are stalled mid-body: a check that finishes within the grace period is
 //!   committed, one that does not is dropped whole, the process exits 0, `verify` passes, no WARC
-//!   file is left open, and a later `fetch` completes the interrupted source.
+//!   file is left open, a later `fetch` completes the interrupted source, and `export warc`
+//!   of it all passes `warcio check`.
 
 mod common;
 
@@ -619,4 +620,33 @@ fn run_reports_sources_and_sigterm_mid_fetch_loses_nothing_and_a_restart_resumes
     );
     let out = nv(&data, &["verify"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+
+    // What the interrupted daemon and the resuming fetch wrote exports as one valid WARC.
+    let export = dir.path().join("all.warc.gz");
+    let out = nv(&data, &["export", "warc", export.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    warcio_check(&export);
+}
+
+/// `warcio check FILE` must pass. Runs whenever warcio is installed; on CI it must be.
+fn warcio_check(file: &Path) {
+    let Ok(out) = std::process::Command::new("warcio")
+        .arg("check")
+        .arg(file)
+        .output()
+    else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI must install warcio (pip install warcio)"
+        );
+        eprintln!("skipped: warcio is not installed (pip install warcio)");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "warcio check {} failed:\n{}{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
