@@ -17,7 +17,7 @@ use crate::store::{Decision, Job, Observation, Schedule};
 use chrono::{DateTime, Duration, Utc};
 use fetch::{Request, Validators};
 use index::ArticleCheck;
-use model::{ArticleKey, Capture, EventKind, SourceConfig, SourceId, SourceMeta};
+use model::{ArticleKey, Capture, EventKind, SourceConfig, SourceId};
 use tokio::sync::oneshot;
 
 /// Consecutive transient failures before they count as a takedown...
@@ -222,12 +222,7 @@ pub async fn recheck_article(
         routes: crate::refresh::routes(source),
     };
     let fetched = ingest.fetcher().fetch(&request).await;
-    let meta = SourceMeta {
-        id: source.id.clone(),
-        name: source.name.clone(),
-        aliases: Vec::new(),
-        list_name: None,
-    };
+    let meta = source.meta();
     let check_url = check.url.clone();
     let capture = |event: EventKind, note: String| Capture {
         seq: 0,
@@ -563,12 +558,7 @@ pub(crate) async fn note_listing(
         };
         let (reply, rx) = oneshot::channel();
         ingest.submit(Job::Events {
-            source: SourceMeta {
-                id: source.id.clone(),
-                name: source.name.clone(),
-                aliases: Vec::new(),
-                list_name: None,
-            },
+            source: source.meta(),
             captures: vec![capture],
             observation: None,
             check: Some(check),

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use fetch::{Exchange, FetchConfig, FetchError, Fetcher, Request, Route, Validators};
 use futures_util::StreamExt;
 use index::{CheckOutcome, HttpCache, Index};
-use model::{ArticleKey, RouteSpec, SourceConfig, SourceMeta};
+use model::{ArticleKey, RouteSpec, SourceConfig};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::oneshot;
@@ -434,12 +434,7 @@ async fn check(
         Vec::new()
     };
     if !observations.is_empty() {
-        let meta = SourceMeta {
-            id: source.id.clone(),
-            name: source.name.clone(),
-            aliases: Vec::new(),
-            list_name: None,
-        };
+        let meta = source.meta();
         let items: Vec<Observation> = observations.into_iter().map(|o| o.observation).collect();
         let (reply, rx) = oneshot::channel();
         let steps = source.recheck_steps();

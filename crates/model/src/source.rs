@@ -115,6 +115,16 @@ impl SourceConfig {
     pub const DEFAULT_RECHECK_MINUTES: [u32; 8] =
         [15, 60, 180, 1440, 3 * 1440, 7 * 1440, 30 * 1440, 90 * 1440];
 
+    /// What the archive records about this source (`source.json`).
+    pub fn meta(&self) -> SourceMeta {
+        SourceMeta {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            aliases: Vec::new(),
+            list_name: None,
+        }
+    }
+
     /// The re-check steps that apply (empty: no re-checks).
     pub fn recheck_steps(&self) -> Vec<u32> {
         self.recheck_minutes
