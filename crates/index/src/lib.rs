@@ -14,6 +14,7 @@
 
 mod apply;
 mod assets;
+mod browse;
 mod checks;
 mod error;
 mod query;
@@ -22,6 +23,10 @@ pub mod search;
 mod state;
 
 pub use apply::VersionMeta;
+pub use browse::{
+    ArticleCursor, ArticlePage, ArticleSummary, CHANGE_EVENTS, ChangeCursor, ChangePage, ChangeRow,
+    SourceCounts,
+};
 pub use checks::ArticleCheck;
 pub use error::IndexError;
 pub use query::{ArticleRow, CaptureRow, ExportRow, VersionRow};

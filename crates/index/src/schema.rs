@@ -126,6 +126,13 @@ CREATE TABLE feed_items (
     PRIMARY KEY (source, key)
 );
 "#,
+    r#"
+-- Listings newest first, paged by cursor (browse.rs): the expressions match the queries'.
+CREATE INDEX articles_date ON articles (COALESCE(published_ms, 0), key);
+CREATE INDEX articles_source_date ON articles (source, COALESCE(published_ms, 0), key);
+CREATE INDEX captures_changes ON captures (time, source, seq)
+    WHERE event IN ('edited','gone','moved','redirected-home','soft-404','blocked','left-feed','back');
+"#,
 ];
 
 /// Tables of operational state that `reindex` carries over instead of rebuilding.
