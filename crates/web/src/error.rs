@@ -24,6 +24,14 @@ pub(crate) enum ApiError {
         /// The request path.
         path: String,
     },
+    /// A record the index names cannot be read or parsed.
+    #[error("cannot read the archived record {path}: {message}")]
+    Record {
+        /// The record path, relative to the data directory.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A bug or a runtime failure (a blocking task panicked or was cancelled).
     #[error("internal error: {0}")]
     Internal(String),
@@ -34,7 +42,7 @@ impl ApiError {
         match self {
             ApiError::IndexUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Index(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Index(_) | ApiError::Record { .. } | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

@@ -14,6 +14,7 @@
 //! caller's shutdown future completes, so tests and the daemon boot the same server.
 
 mod api;
+mod content;
 mod error;
 mod state;
 
