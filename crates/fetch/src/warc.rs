@@ -131,43 +131,37 @@ impl WarcWriter {
         hop: &Hop,
         extra: &[(&str, &str)],
     ) -> io::Result<ExchangeIds> {
-        check_extra(extra)?;
-        let ids = ExchangeIds {
-            request: record_id(),
-            response: record_id(),
-        };
-        let date = warc_date(hop.started);
-        let request = request_block(hop);
-        self.append(
-            &[
-                ("WARC-Type", "request".into()),
-                ("WARC-Record-ID", ids.request.clone()),
-                ("WARC-Date", date.clone()),
-                ("WARC-Target-URI", hop.url.clone()),
-                ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
-                ("WARC-Concurrent-To", ids.response.clone()),
-                ("Content-Type", "application/http;msgtype=request".into()),
-            ],
-            extra,
-            &request,
-            None,
-        )?;
-        let (response, payload_at) = response_block(hop);
-        self.append(
-            &[
-                ("WARC-Type", "response".into()),
-                ("WARC-Record-ID", ids.response.clone()),
-                ("WARC-Date", date),
-                ("WARC-Target-URI", hop.url.clone()),
-                ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
-                ("WARC-Concurrent-To", ids.request.clone()),
-                ("Content-Type", "application/http;msgtype=response".into()),
-            ],
-            extra,
-            &response,
-            Some(&response[payload_at..]),
-        )?;
-        Ok(ids)
+        let encoded = EncodedExchange::new(&self.warcinfo_id, hop, extra)?;
+        match self.append_exchange(encoded) {
+            Ok(ids) => Ok(ids),
+            Err(Err(e)) => Err(e),
+            // Encoded for this very file just above.
+            Err(Ok(_)) => Err(io::Error::other(
+                "an exchange encoded for another WARC file",
+            )),
+        }
+    }
+
+    /// The `WARC-Record-ID` of this file's `warcinfo` record, which every record names: what
+    /// [`EncodedExchange::new`] needs to encode for this file.
+    pub fn warcinfo_id(&self) -> &str {
+        &self.warcinfo_id
+    }
+
+    /// Appends an exchange encoded beforehand. Gives it back unwritten (`Err(Ok(..))`) when it
+    /// was encoded for another file's `warcinfo` (the writer rotated meanwhile); an I/O error
+    /// is `Err(Err(..))`.
+    pub fn append_exchange(
+        &mut self,
+        encoded: EncodedExchange,
+    ) -> Result<ExchangeIds, Result<EncodedExchange, io::Error>> {
+        if encoded.warcinfo_id != self.warcinfo_id {
+            return Err(Ok(encoded));
+        }
+        // Both members in one write: a crash still leaves at most a partial member at the end,
+        // which recovery cuts off.
+        self.write_member(&encoded.members).map_err(Err)?;
+        Ok(encoded.ids)
     }
 
     /// Makes everything written so far durable.
@@ -185,22 +179,79 @@ impl WarcWriter {
         Ok(self.final_path)
     }
 
-    fn append(
-        &mut self,
-        fields: &[(&str, String)],
-        extra: &[(&str, &str)],
-        block: &[u8],
-        payload: Option<&[u8]>,
-    ) -> io::Result<()> {
-        let member = encode_record(fields, extra, block, payload)?;
-        self.write_member(&member)
-    }
-
     fn write_member(&mut self, member: &[u8]) -> io::Result<()> {
         // One write per record: a crash leaves at most one partial member at the end.
         self.file.write_all(member)?;
         self.written += member.len() as u64;
         Ok(())
+    }
+}
+
+/// One exchange as its request and response records, compressed and ready to append.
+///
+/// Encoding (SHA-1 digests, gzip) is most of the cost of archiving a response; doing it before
+/// taking the writer lets concurrent fetches compress in parallel and hold the lock only for the
+/// write.
+#[derive(Debug)]
+pub struct EncodedExchange {
+    ids: ExchangeIds,
+    warcinfo_id: String,
+    members: Vec<u8>,
+}
+
+impl EncodedExchange {
+    /// Encodes `hop` for the file whose `warcinfo` record is `warcinfo_id`, adding the `extra`
+    /// fields (name, value) to both records, e.g. `(SOURCE_FIELD, "rfi")`.
+    ///
+    /// Fails with `InvalidInput` when a name is not a field-name token or is one the writer
+    /// sets itself, or when a value holds a control character.
+    pub fn new(warcinfo_id: &str, hop: &Hop, extra: &[(&str, &str)]) -> io::Result<Self> {
+        check_extra(extra)?;
+        let ids = ExchangeIds {
+            request: record_id(),
+            response: record_id(),
+        };
+        let date = warc_date(hop.started);
+        let request = request_block(hop);
+        let mut members = encode_record(
+            &[
+                ("WARC-Type", "request".into()),
+                ("WARC-Record-ID", ids.request.clone()),
+                ("WARC-Date", date.clone()),
+                ("WARC-Target-URI", hop.url.clone()),
+                ("WARC-Warcinfo-ID", warcinfo_id.to_owned()),
+                ("WARC-Concurrent-To", ids.response.clone()),
+                ("Content-Type", "application/http;msgtype=request".into()),
+            ],
+            extra,
+            &request,
+            None,
+        )?;
+        let (response, payload_at) = response_block(hop);
+        members.extend(encode_record(
+            &[
+                ("WARC-Type", "response".into()),
+                ("WARC-Record-ID", ids.response.clone()),
+                ("WARC-Date", date),
+                ("WARC-Target-URI", hop.url.clone()),
+                ("WARC-Warcinfo-ID", warcinfo_id.to_owned()),
+                ("WARC-Concurrent-To", ids.request.clone()),
+                ("Content-Type", "application/http;msgtype=response".into()),
+            ],
+            extra,
+            &response,
+            Some(&response[payload_at..]),
+        )?);
+        Ok(EncodedExchange {
+            ids,
+            warcinfo_id: warcinfo_id.to_owned(),
+            members,
+        })
+    }
+
+    /// The record ids it will have once appended.
+    pub fn ids(&self) -> &ExchangeIds {
+        &self.ids
     }
 }
 
@@ -438,6 +489,27 @@ mod tests {
             .read_to_string(&mut s)
             .unwrap();
         s
+    }
+
+    #[test]
+    fn an_exchange_encoded_for_one_file_is_not_appended_to_another() {
+        // Two roots: opening a writer finishes any `.open` file left in its root.
+        let (tmp, tmp2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut first = WarcWriter::open(tmp.path(), Utc::now()).unwrap();
+        let mut second = WarcWriter::open(tmp2.path(), Utc::now()).unwrap();
+        let encoded = EncodedExchange::new(first.warcinfo_id(), &hop(), &[]).unwrap();
+        let response = encoded.ids().response.clone();
+        let before = second.len();
+        let encoded = match second.append_exchange(encoded) {
+            Err(Ok(back)) => back,
+            other => panic!("appended to the wrong file: {other:?}"),
+        };
+        assert_eq!(second.len(), before, "nothing written");
+        let ids = first.append_exchange(encoded).unwrap();
+        assert_eq!(ids.response, response);
+        let text = read_all(&first.finish().unwrap());
+        assert!(text.contains(&format!("WARC-Record-ID: {response}")));
+        assert!(!read_all(&second.finish().unwrap()).contains(&response));
     }
 
     #[test]

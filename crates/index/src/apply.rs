@@ -20,6 +20,15 @@ pub struct VersionMeta {
     pub published_ms: Option<i64>,
 }
 
+/// A source row as stored: its metadata and how far its log is applied.
+struct SourceRow {
+    name: String,
+    aliases: String,
+    list_name: Option<String>,
+    seq: u64,
+    offset: u64,
+}
+
 /// Lines applied per SQLite transaction: bounds memory and keeps progress on a long rebuild.
 const LINES_PER_TRANSACTION: usize = 20_000;
 
@@ -41,9 +50,22 @@ impl Index {
     ) -> Result<u64, IndexError> {
         self.end_snapshot()?;
         let sources = archive.sources()?;
+        let known_sources = self.source_rows()?;
         let mut applied = 0;
         for meta in &sources {
-            let (seq, offset) = self.upsert_source(meta)?;
+            // Steady state writes nothing here: a daemon commits every few seconds, and one
+            // write transaction per configured source each time cost more than the captures.
+            let aliases = serde_json::to_string(&meta.aliases).expect("strings serialize");
+            let (seq, offset) = match known_sources.get(meta.id.as_str()) {
+                Some(row)
+                    if row.name == meta.name
+                        && row.aliases == aliases
+                        && row.list_name == meta.list_name =>
+                {
+                    (row.seq, row.offset)
+                }
+                _ => self.upsert_source(meta)?,
+            };
             let len = log_len(archive, &meta.id)?;
             if len < offset {
                 tracing::warn!(source = %meta.id, "capture log shorter than the index remembers; rebuilding the index");
@@ -56,6 +78,30 @@ impl Index {
             applied += self.apply_log(archive, known, meta, seq, offset)?;
         }
         Ok(applied)
+    }
+
+    /// Every source row, by id.
+    fn source_rows(&self) -> Result<HashMap<String, SourceRow>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, aliases, list_name, applied_seq, applied_offset FROM sources",
+            )
+            .map_err(|e| IndexError::sql("read sources", &self.path, e))?;
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                SourceRow {
+                    name: r.get(1)?,
+                    aliases: r.get(2)?,
+                    list_name: r.get(3)?,
+                    seq: r.get::<_, i64>(4)? as u64,
+                    offset: r.get::<_, i64>(5)? as u64,
+                },
+            ))
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| IndexError::sql("read sources", &self.path, e))
     }
 
     fn upsert_source(&mut self, meta: &SourceMeta) -> Result<(u64, u64), IndexError> {

@@ -249,6 +249,7 @@ pub async fn recheck_article(
     check.last_check = Some(rfc3339(now));
     let mut captures = Vec::new();
     let mut observation = None;
+    let mut cache = None;
 
     let exchange = match fetched {
         Ok(x) => Some(x),
@@ -283,6 +284,25 @@ pub async fn recheck_article(
             c.warc_record_id = Some(record_id.clone());
             c
         };
+        if exchange.status != 304 {
+            // Validators of a page served at its own URL make the next check a conditional
+            // one; anything else (an error, a redirect elsewhere) forgets them, so a page that
+            // comes back is fetched, and seen back, in full.
+            let v = if (200..300).contains(&exchange.status) && exchange.final_url == check_url {
+                Validators::from_headers(&exchange.headers)
+            } else {
+                Validators::default()
+            };
+            cache = Some(Box::new((
+                check_url.clone(),
+                index::HttpCache {
+                    etag: v.etag,
+                    last_modified: v.last_modified,
+                    fresh_until: None,
+                },
+                rfc3339(now),
+            )));
+        }
         let page_url = url::Url::parse(&exchange.final_url).ok();
         let article_page = match (&page_url, (200..300).contains(&exchange.status)) {
             (Some(u), true) => {
@@ -421,6 +441,7 @@ pub async fn recheck_article(
         captures,
         observation,
         check: Some(check),
+        cache,
         reply,
     })?;
     if let Some(Decision::Edited | Decision::New) = answer(rx).await? {
@@ -562,6 +583,7 @@ pub(crate) async fn note_listing(
             captures: vec![capture],
             observation: None,
             check: Some(check),
+            cache: None,
             reply,
         })?;
         answer(rx).await?;

@@ -202,13 +202,25 @@ impl Ingest {
         let warc = self.warc.clone();
         let source = source.to_owned();
         tokio::task::spawn_blocking(move || {
-            let mut warc = warc.lock().expect("warc lock");
-            let writer = warc.writer()?;
+            let extra = [(fetch::warc::SOURCE_FIELD, source.as_str())];
+            // Compress outside the lock (the costly part), append under it.
+            let file_id = warc
+                .lock()
+                .expect("warc lock")
+                .writer()?
+                .warcinfo_id()
+                .to_owned();
             let mut last = String::new();
             for hop in &exchange.hops {
-                last = writer
-                    .write_exchange_with(hop, &[(fetch::warc::SOURCE_FIELD, source.as_str())])?
-                    .response;
+                let encoded = fetch::warc::EncodedExchange::new(&file_id, hop, &extra)?;
+                let mut warc = warc.lock().expect("warc lock");
+                let writer = warc.writer()?;
+                last = match writer.append_exchange(encoded) {
+                    Ok(ids) => ids.response,
+                    // The file rotated since: encode again for the new one.
+                    Err(Ok(_)) => writer.write_exchange_with(hop, &extra)?.response,
+                    Err(Err(e)) => return Err(e),
+                };
             }
             Ok::<_, std::io::Error>((exchange, last))
         })

@@ -67,6 +67,9 @@ pub(crate) enum Job {
         captures: Vec<Capture>,
         observation: Option<Box<Observation>>,
         check: Option<ArticleCheck>,
+        /// The page's validators to send next time (URL, validators, check time); empty
+        /// validators forget old ones.
+        cache: Option<Box<(String, HttpCache, String)>>,
         reply: oneshot::Sender<Result<Option<Decision>, String>>,
     },
     /// What a feed lists now, and which items left it.
@@ -191,6 +194,7 @@ impl Store {
         let mut schedules: Vec<ArticleCheck> = Vec::new();
         let mut event_replies = Vec::new();
         let mut after_commit: Vec<ArticleCheck> = Vec::new();
+        let mut page_caches: Vec<(String, HttpCache, String)> = Vec::new();
         let mut listings = Vec::new();
         let mut failed: Option<String> = None;
         let now = self.clock.now();
@@ -240,6 +244,7 @@ impl Store {
                     captures,
                     observation,
                     check,
+                    cache,
                     reply,
                 } => {
                     let staged = (|| -> Result<Option<Decision>, IngestError> {
@@ -254,6 +259,7 @@ impl Store {
                     match staged {
                         Ok(d) => {
                             after_commit.extend(check);
+                            page_caches.extend(cache.map(|c| *c));
                             event_replies.push((reply, d));
                         }
                         Err(e) => {
@@ -307,6 +313,11 @@ impl Store {
                     after_commit
                         .iter()
                         .try_for_each(|c| self.index.update_article_check(c))
+                })
+                .and_then(|()| {
+                    page_caches.iter().try_for_each(|(url, cache, checked)| {
+                        self.index.set_http_cache(url, cache, checked)
+                    })
                 })
                 .map_err(|e| e.to_string());
         }

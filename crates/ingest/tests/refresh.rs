@@ -575,6 +575,11 @@ async fn an_article_lives_its_scripted_life_and_every_event_is_classified() {
             vec![],
         ),
         (
+            "unchanged",
+            life_page("港口扩建计划公布", &[p1, p2, p3], "乙"),
+            vec![],
+        ),
+        (
             "typo fix",
             life_page("港口扩建计划公布", &[p1_typo, p2, p3], "丙"),
             vec!["edited"],
@@ -651,6 +656,10 @@ async fn an_article_lives_its_scripted_life_and_every_event_is_classified() {
         let report = reports.into_iter().next().unwrap().unwrap();
         let events: Vec<String> = report.events.iter().map(|e| e.to_string()).collect();
         assert_eq!(events, expected, "{name}: {report:?}");
+        if name == "unchanged" {
+            // The validators of the last look were sent, and honoured.
+            assert_eq!(report.status, Some(304), "{name}: {report:?}");
+        }
     }
     ingest.close().unwrap();
 

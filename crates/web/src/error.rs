@@ -42,7 +42,9 @@ impl ApiError {
         match self {
             ApiError::IndexUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Index(_) | ApiError::Record { .. } | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Index(_) | ApiError::Record { .. } | ApiError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }
