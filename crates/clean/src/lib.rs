@@ -25,7 +25,9 @@ mod zh;
 
 pub use diff::{Diff, DiffSummary, ParagraphOp, Span, TextOptions, diff};
 pub use fold::{FoldedSpans, fold, fold_spans, is_ignorable};
-pub use sanitize::{ASSET_PREFIX, sanitize, sanitize_with_assets};
+pub use sanitize::{
+    ASSET_PREFIX, UNARCHIVED_IMAGE_LABEL, sanitize, sanitize_for_reader, sanitize_with_assets,
+};
 pub use text::text;
 pub use urls::strip_tracking_params;
 pub use zh::{simplified_char, to_simplified, to_traditional};

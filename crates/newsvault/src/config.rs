@@ -47,17 +47,40 @@ pub(crate) struct Config {
 }
 
 /// `[server]`: the web reader and API.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub(crate) struct ServerConfig {
     /// `host:port` to listen on.
     pub(crate) listen: String,
+    /// The secret that turns the admin API on (`Authorization: Bearer <token>`); `None`: off.
+    pub(crate) admin_token: Option<String>,
+    /// The public address for absolute links in feeds; `None`: each request's `Host`.
+    pub(crate) base_url: Option<url::Url>,
 }
+
+/// Shortest admin token accepted: a short secret can be guessed.
+pub(crate) const MIN_ADMIN_TOKEN: usize = 16;
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: DEFAULT_LISTEN.to_owned(),
+            admin_token: None,
+            base_url: None,
         }
+    }
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The token is a secret: logs and panics show only whether it is set.
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("base_url", &self.base_url.as_ref().map(url::Url::as_str))
+            .finish()
     }
 }
 
@@ -321,6 +344,39 @@ mod tests {
             Config::default().fetch.to_fetch_config().max_body,
             d.max_body
         );
+    }
+
+    #[test]
+    fn server_admin_token_and_base_url() {
+        let config = Config::parse(
+            "[server]\nadmin_token = \"0123456789abcdef0123\"\nbase_url = \"https://n.example/\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            config.server.admin_token.as_deref(),
+            Some("0123456789abcdef0123")
+        );
+        assert_eq!(
+            config.server.base_url.as_ref().map(url::Url::as_str),
+            Some("https://n.example/")
+        );
+        assert!(
+            !format!("{config:?}").contains("0123456789abcdef0123"),
+            "redacted"
+        );
+        let e = Config::parse("[server]\nadmin_token = \"short\"\n", "n.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("n.toml:2: server.admin_token: expected a secret"),
+            "{e}"
+        );
+        let e = Config::parse("[server]\nbase_url = \"news.example\"\n", "n.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("n.toml:2: server.base_url: "), "{e}");
+        assert_eq!(Config::default().server.admin_token, None);
     }
 
     #[test]

@@ -36,10 +36,12 @@ pub(crate) fn read_record(data_dir: &Path, rel: &str) -> Result<Record, ApiError
 }
 
 /// The display-safe body of `record`: tidied and sanitized, images that were archived pointed
-/// at `/assets/...` (looked up in the index's URL → asset map).
+/// at `/assets/...` (looked up in the index's URL → asset map), and images that were not shown
+/// as a labelled link to the original ([`clean::UNARCHIVED_IMAGE_LABEL`]), so that showing it
+/// makes no request to a third-party host.
 pub(crate) fn body_html(index: &Index, record: &Record) -> String {
     let base = record.url.as_deref().and_then(|u| url::Url::parse(u).ok());
-    clean::sanitize_with_assets(&record.body, base.as_ref(), &|original| {
+    clean::sanitize_for_reader(&record.body, base.as_ref(), &|original| {
         // An unreadable map entry only costs the local copy: the image stays a link.
         index.asset(original).ok().flatten().map(|a| a.path)
     })

@@ -1,4 +1,6 @@
-//! The web server: the JSON API today; the HTML reader, Atom out and static assets later.
+//! The web server: the HTML reader, the JSON API (`/api/v1`, described by `openapi.json`),
+//! Atom feeds (`/feeds`) and archived media (`/assets`), behind one set of layers (security
+//! headers, ETag/304, compression, limits: `layers.rs`).
 //!
 //! This crate owns HTTP: routes, status codes, JSON shapes and how a request reaches the data.
 //! It does not own business rules: what a source's state means, how articles are identified or
@@ -6,18 +8,25 @@
 //! only reads and presents them.
 //!
 //! Words: the *state* ([`WebState`]) is what every handler shares (the data directory, the
-//! configured sources, when the server started); a *read* opens its own connection to
-//! `index.sqlite` on a blocking thread, so the one writer (the daemon's ingest) and any number of
-//! readers run side by side (the index is in WAL mode).
+//! configured sources, when the server started, a pool of read connections, the search index,
+//! the admin actions); a *read* takes a connection to `index.sqlite` from the pool on a blocking
+//! thread, so the one writer (the daemon's ingest) and any number of readers run side by side
+//! (the index is in WAL mode). The server only reads the search index; it never creates it.
 //!
 //! [`router`] builds the routes; [`serve`] runs them on a listener the caller bound, until the
 //! caller's shutdown future completes, so tests and the daemon boot the same server.
 
+mod admin;
 mod api;
+mod atom;
 mod content;
 mod error;
+mod html;
+mod layers;
+mod media;
 mod state;
 
+pub use admin::{Admin, AdminError, AdminFuture, RefreshSummary};
 pub use state::WebState;
 
 use axum::Router;
@@ -29,9 +38,14 @@ use tokio::net::TcpListener;
 /// Routes are grouped by module; a new group (the reader, Atom) is one more `.merge` or `.nest`
 /// here.
 pub fn router(state: WebState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .nest("/api/v1", api::routes())
-        .with_state(state)
+        .merge(atom::routes())
+        .merge(media::routes())
+        .merge(html::routes())
+        .with_state(state);
+    // Last, so that every route (and the fallback) gets the headers, validators and limits.
+    layers::apply(routes)
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes, then finishes the requests in

@@ -1,32 +1,66 @@
-//! What every handler shares, and the one way a handler reads the index.
+//! What every handler shares, and the ways a handler reads the index and the search index.
+//!
+//! Words: the *pool* is a few idle read connections to `index.sqlite`, reused across requests
+//! (opening one costs a file open, pragmas and a schema check, too much at thousands of
+//! requests a second); the *search index* is `<data>/search/`, opened once per process, read
+//! only.
 
+use crate::admin::Admin;
 use crate::error::ApiError;
-use index::{Index, IndexError};
+use index::search::{Query, SearchResults};
+use index::{Index, IndexError, SearchIndex};
 use model::SourceConfig;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+use tokio::sync::OnceCell;
+use url::Url;
 
-/// The server's shared state: cheap to clone (one `Arc`), handed to every handler.
+/// Idle read connections kept for reuse; more may be open at once under load (each request on
+/// a blocking thread takes one), but only this many are kept afterwards.
+const POOL_IDLE: usize = 16;
+
+/// The server's shared state: cheap to clone (a few `Arc`s), handed to every handler.
 ///
 /// The source list sits behind a lock the caller may keep a handle to
-/// ([`WebState::sources_handle`]), so a daemon that reloads its configuration updates what the
-/// server reports without restarting it.
-#[derive(Clone, Debug)]
+/// ([`WebState::sources_handle`]), so a daemon that reloads its configuration (or an admin
+/// adding a source) updates what the server reports without restarting it.
+#[derive(Clone)]
 pub struct WebState {
     inner: Arc<Inner>,
+    admin: Option<AdminAccess>,
+    base_url: Option<Arc<Url>>,
 }
 
-#[derive(Debug)]
+/// The admin actions and the token that unlocks them.
+#[derive(Clone)]
+pub(crate) struct AdminAccess {
+    pub(crate) token: Arc<str>,
+    pub(crate) actions: Arc<dyn Admin>,
+}
+
 struct Inner {
     data_dir: PathBuf,
     sources: Arc<RwLock<Vec<SourceConfig>>>,
     started: Instant,
+    pool: Mutex<Vec<Index>>,
+    search: OnceCell<Arc<SearchIndex>>,
+}
+
+impl std::fmt::Debug for WebState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The admin token is a secret: only whether admin is on is shown.
+        f.debug_struct("WebState")
+            .field("data_dir", &self.inner.data_dir)
+            .field("admin", &self.admin.is_some())
+            .field("base_url", &self.base_url.as_deref().map(Url::as_str))
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebState {
     /// State for the data directory `data_dir` with the configured `sources`; the uptime clock
-    /// starts now.
+    /// starts now. Admin is off and links are made absolute from each request's `Host`.
     pub fn new(data_dir: impl Into<PathBuf>, sources: Vec<SourceConfig>) -> WebState {
         WebState::with_shared_sources(data_dir, Arc::new(RwLock::new(sources)))
     }
@@ -41,8 +75,30 @@ impl WebState {
                 data_dir: data_dir.into(),
                 sources,
                 started: Instant::now(),
+                pool: Mutex::new(Vec::new()),
+                search: OnceCell::new(),
             }),
+            admin: None,
+            base_url: None,
         }
+    }
+
+    /// Turns admin on: requests with `Authorization: Bearer <token>` may run `actions`. An
+    /// empty token leaves admin off (a token nobody can guess is the only protection).
+    pub fn with_admin(mut self, token: impl Into<String>, actions: Arc<dyn Admin>) -> WebState {
+        let token = token.into();
+        self.admin = (!token.is_empty()).then(|| AdminAccess {
+            token: token.into(),
+            actions,
+        });
+        self
+    }
+
+    /// The public address of the server (`[server] base_url`), used for absolute links in
+    /// feeds instead of the request's `Host` (behind a reverse proxy, or to pin one name).
+    pub fn with_base_url(mut self, base: Url) -> WebState {
+        self.base_url = Some(Arc::new(base));
+        self
     }
 
     /// The data directory the server reads.
@@ -70,21 +126,112 @@ impl WebState {
         self.inner.started.elapsed().as_secs()
     }
 
-    /// Runs `read` on a fresh read connection to the index, on a blocking thread.
+    /// The configured public address, if any.
+    pub(crate) fn base_url(&self) -> Option<&Url> {
+        self.base_url.as_deref()
+    }
+
+    /// The admin actions and their token, when admin is on.
+    pub(crate) fn admin(&self) -> Option<&AdminAccess> {
+        self.admin.as_ref()
+    }
+
+    /// Runs `read` on a read connection to the index (from the pool, or a new one), on a
+    /// blocking thread.
     ///
     /// A connection that cannot be opened is [`ApiError::IndexUnavailable`] (503); an error
-    /// from `read` itself is [`ApiError::Index`] (500).
+    /// from `read` itself is [`ApiError::Index`] (500), and that connection is not reused.
     pub(crate) async fn read_index<T, F>(&self, read: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Index) -> Result<T, IndexError> + Send + 'static,
     {
-        let data_dir = self.inner.data_dir.clone();
+        self.read_with(move |index, _| read(index).map_err(ApiError::Index))
+            .await
+    }
+
+    /// Like [`WebState::read_index`], for reads that also fail in the web's own terms (a
+    /// missing article, an unreadable record): `read` gets the index and the data directory
+    /// and returns an [`ApiError`] (an [`IndexError`] converts with `?`, as a 500).
+    pub(crate) async fn read_with<T, F>(&self, read: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Index, &Path) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            let index = Index::open(&data_dir).map_err(ApiError::IndexUnavailable)?;
-            read(&index).map_err(ApiError::Index)
+            let index = match inner.take_connection() {
+                Some(index) => index,
+                None => Index::open(&inner.data_dir).map_err(ApiError::IndexUnavailable)?,
+            };
+            let result = read(&index, &inner.data_dir);
+            if !matches!(result, Err(ApiError::Index(_))) {
+                inner.return_connection(index);
+            }
+            result
         })
         .await
         .map_err(|e| ApiError::Internal(format!("an index read did not finish: {e}")))?
+    }
+
+    /// Runs `q` on the search index, on a blocking thread.
+    ///
+    /// The index is opened on first use and kept. It is opened only when `search/meta.json`
+    /// exists, because opening a missing index would create one (this server must not write
+    /// it: the daemon's ingest does); until then a search is [`ApiError::Unavailable`] (503).
+    /// A query the language does not accept is [`ApiError::BadRequest`] with the parser's
+    /// message.
+    pub(crate) async fn search(&self, q: Query) -> Result<SearchResults, ApiError> {
+        let index = self.search_index().await?;
+        tokio::task::spawn_blocking(move || index.search(&q))
+            .await
+            .map_err(|e| ApiError::Internal(format!("a search did not finish: {e}")))?
+            .map_err(ApiError::from_search)
+    }
+
+    async fn search_index(&self) -> Result<Arc<SearchIndex>, ApiError> {
+        let data_dir = self.inner.data_dir.clone();
+        self.inner
+            .search
+            .get_or_try_init(|| async move {
+                let dir = data_dir.join(index::search::SEARCH_DIR);
+                if !dir.join("meta.json").is_file() {
+                    return Err(ApiError::Unavailable(format!(
+                        "there is no search index at {} yet: run `newsvault reindex`, or let \
+                         `newsvault run`/`fetch` archive something",
+                        dir.display()
+                    )));
+                }
+                tokio::task::spawn_blocking(move || SearchIndex::open(&data_dir))
+                    .await
+                    .map_err(|e| {
+                        ApiError::Internal(format!("opening the search index did not finish: {e}"))
+                    })?
+                    .map(Arc::new)
+                    .map_err(|e| {
+                        ApiError::Unavailable(format!("the search index cannot be opened: {e}"))
+                    })
+            })
+            .await
+            .cloned()
+    }
+}
+
+impl Inner {
+    fn take_connection(&self) -> Option<Index> {
+        match self.pool.lock() {
+            Ok(mut pool) => pool.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        }
+    }
+
+    fn return_connection(&self, index: Index) {
+        let mut pool = match self.pool.lock() {
+            Ok(pool) => pool,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if pool.len() < POOL_IDLE && index.in_autocommit() {
+            pool.push(index);
+        }
     }
 }

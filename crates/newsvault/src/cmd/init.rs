@@ -122,6 +122,13 @@ pub(crate) fn template() -> String {
 # Where the web reader and JSON API listen (`newsvault run`, `newsvault serve`). Use
 # "0.0.0.0:8080" to listen on every interface, e.g. behind a reverse proxy on another machine.
 listen = "{listen}"
+# The admin API (refresh a source now, add or remove a source) is off until this is set. Clients
+# then send `Authorization: Bearer <token>`; everything else stays read-only. Use a long random
+# secret (at least 16 characters), e.g. the output of `openssl rand -hex 24`:
+# admin_token = "..."
+# The address readers use, for the absolute links in Atom feeds [default: each request's Host
+# header, over http]. Set it behind a reverse proxy or for https, e.g.:
+# base_url = "https://news.example.org"
 
 [fetch]
 # How newsvault talks to news sites. These are the defaults; delete a line to keep the default.

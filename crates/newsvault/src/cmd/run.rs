@@ -39,7 +39,8 @@ pub(crate) fn run(
         .context("cannot open the archive for writing")?,
     );
     let listen = listen.unwrap_or(&config.server.listen).to_owned();
-    let state = web::WebState::new(data, config.sources.clone());
+    // Admin (with `[server] admin_token`) refreshes through this process's ingest.
+    let state = super::serve::web_state(data, &path, &config, Some(ingest.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,8 +1,8 @@
 //! Reading the spanned document into a [`Config`]: every error names the line and key path.
 
 use super::{
-    Config, ConfigError, DEFAULT_LISTEN, FetchSettings, INTERVAL_EXPECTED, check_http_url,
-    default_name, line_of, parse_interval, parse_route,
+    Config, ConfigError, DEFAULT_LISTEN, FetchSettings, INTERVAL_EXPECTED, MIN_ADMIN_TOKEN,
+    check_http_url, default_name, line_of, parse_interval, parse_route,
 };
 use model::{RulesSpec, SourceConfig, SourceId};
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ impl Reader<'_> {
         let mut config = Config::default();
         if let Some(item) = root.get("server") {
             let t = self.table(item, "server")?;
-            self.known_keys(t, "server", &["listen"])?;
+            self.known_keys(t, "server", &["listen", "admin_token", "base_url"])?;
             if let Some(v) = t.get("listen") {
                 let listen = self.string(v, "server.listen")?;
                 let port = listen.rsplit_once(':').map(|(_, p)| p.parse::<u16>());
@@ -49,6 +49,40 @@ impl Reader<'_> {
                     ));
                 }
                 config.server.listen = listen;
+            }
+            if let Some(v) = t.get("admin_token") {
+                let token = self.string(v, "server.admin_token")?;
+                if token.chars().count() < MIN_ADMIN_TOKEN
+                    || token.chars().any(|c| c.is_whitespace() || c.is_control())
+                {
+                    return Err(self.error(
+                        v.span(),
+                        "server.admin_token",
+                        format!(
+                            "expected a secret of at least {MIN_ADMIN_TOKEN} characters without \
+                             spaces (e.g. the output of `openssl rand -hex 24`)"
+                        ),
+                    ));
+                }
+                config.server.admin_token = Some(token);
+            }
+            if let Some(v) = t.get("base_url") {
+                let text = self.string(v, "server.base_url")?;
+                match url::Url::parse(&text) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                        config.server.base_url = Some(u);
+                    }
+                    _ => {
+                        return Err(self.error(
+                            v.span(),
+                            "server.base_url",
+                            format!(
+                                "{text:?}: expected the absolute http(s) address readers use, \
+                                 e.g. \"https://news.example.org\""
+                            ),
+                        ));
+                    }
+                }
             }
         }
         if let Some(item) = root.get("fetch") {
