@@ -1,41 +1,65 @@
 //! The analyzers: how folded text becomes index terms.
 //!
-//! **Exact field** (`nv_exact`, with positions). The folded text is read as a sequence of
-//! *units*: each CJK character (Han, kana, Hangul, Bopomofo) is one unit; each maximal run of
-//! other letters and digits (a *word*) is one unit; every other visible character
-//! (punctuation, symbols) is one unit; and each run of whitespace between two units is one unit,
-//! the space token `" "`. Units take consecutive positions, so the unit sequence is the folded
-//! text itself, only with words kept whole. A term matches where its unit sequence appears at
-//! consecutive positions; that is exactly "the folded text contains the folded term, and a
-//! word at either end of the term is a whole word of the text". Words longer than
-//! [`MAX_WORD_CHARS`] are cut into pieces of that length with their cut ends marked, the same
-//! way in text and query, which keeps the rule exact.
+//! The folded text is read as a sequence of *units*: each maximal run of letters and digits that
+//! are not CJK (a *word*) is one unit; each run of whitespace between two units is one unit, the
+//! space token `" "`; every other character (a CJK character — Han, kana, Hangul, Bopomofo — or
+//! a punctuation mark or symbol: a *run character*) is one unit. Units take consecutive
+//! positions, so the unit sequence is the folded text itself, only with words kept whole. A
+//! term matches where its unit sequence appears at consecutive positions; that is exactly "the
+//! folded text contains the folded term, and a word at either end of the term is a whole word
+//! of the text". Words longer than [`MAX_WORD_CHARS`] are cut into pieces of that length with
+//! their cut ends marked, the same way in text and query, which keeps the rule exact.
 //!
-//! For speed, each CJK character that is directly followed by another also emits the
-//! *bigram* of both at the same position as its unigram (Lucene's CJK bigrams with unigrams
-//! kept). A query of two or more CJK characters then looks up a few bigrams (whose posting lists
-//! are short) instead of intersecting the posting lists of single characters (which are nearly
-//! every document). A bigram at position p pins the units at p and p + 1, so using bigrams
-//! never changes which documents match.
+//! A *run* is a maximal sequence of run characters with nothing between them (Chinese text
+//! with its punctuation, up to a space or a Latin word); its first and last characters are its
+//! *edges*.
 //!
-//! **Words field** (`nv_words`, frequencies only): jieba segmentation of the folded text with
-//! its HMM off (the HMM invents words and loses short names), keeping tokens that contain a
-//! letter or digit. It never decides *whether* a document matches, only how well: a document
-//! where the term is a segmented word ranks above one where the term cuts through words
-//! (美光 the company above 完美光影).
+//! **Exact field** (`nv_exact`, with positions) gets, at each unit's position: every word and
+//! space unit; for a run character directly followed by another, the *bigram* of both; and for a
+//! run character at an edge of its run, the character itself. A query's unit sequence is looked
+//! up as a phrase: a run of two or more characters as bigrams (pairs, and the odd last character
+//! as the bigram with its left neighbour), a single run character between other units as
+//! itself. That character has a word or space neighbour in the query, so the text character it
+//! must match has the same neighbour and is an edge of its run: indexed. A bigram at position p
+//! pins the units at p and p + 1, so using bigrams never changes which documents match.
+//! Interior characters of a run are not indexed here: they are most of the text, and their
+//! positions would be most of the index. Bigrams across punctuation (`国，`) keep a frequent mark
+//! from being a long posting list that a phrase has to read.
+//!
+//! **Title field** (`nv_exact_full`, documents only): the same tokens with every run character,
+//! for the title boost (a title that has every lookup of a term).
+//!
+//! **Characters field** (`nv_chars`, documents only): each distinct run character of a value
+//! once. A query that is one run character is a term lookup here.
+//!
+//! **Words field** (`nv_words`, documents only): the distinct jieba words of the folded text,
+//! segmented with the HMM off (the HMM invents words and loses short names), keeping tokens that
+//! contain a letter or digit. It never decides *whether* a document matches, only how well: a
+//! document where the term is a segmented word ranks above one where the term cuts through
+//! words (美光 the company above 完美光影).
+//!
+//! Both documents-only fields emit each distinct term once per value: the index then records
+//! which documents have it, not how often, which is what these fields are for (a one-character
+//! term scores on document length, title and word matches; term frequency counts where the
+//! exact field has it, for longer terms).
 
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Name of the exact analyzer in the index's tokenizer registry.
 pub(crate) const EXACT: &str = "nv_exact";
+/// Name of the title's exact analyzer (every run character) in the tokenizer registry.
+pub(crate) const EXACT_FULL: &str = "nv_exact_full";
+/// Name of the characters analyzer in the index's tokenizer registry.
+pub(crate) const CHARS: &str = "nv_chars";
 /// Name of the words analyzer in the index's tokenizer registry.
 pub(crate) const WORDS: &str = "nv_words";
 /// Longest word unit, in characters; longer runs are cut into pieces of this length.
 pub const MAX_WORD_CHARS: usize = 64;
 
-/// Whether `c` is a CJK character: indexed one character at a time, so any substring of CJK
-/// text can be found.
+/// Whether `c` is a CJK character: a unit of its own (never part of a word unit), so any
+/// substring of CJK text can be found.
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x1100..=0x11FF      // Hangul Jamo
@@ -66,6 +90,12 @@ pub fn is_word_char(c: char) -> bool {
     !is_cjk(c) && c.is_alphanumeric()
 }
 
+/// Whether `c` is a run character: a unit of its own that bigrams join with its neighbours
+/// (a CJK character, a punctuation mark or a symbol).
+fn is_run_char(c: char) -> bool {
+    !c.is_whitespace() && !is_word_char(c)
+}
+
 /// Marks the cut ends of the pieces of a word longer than [`MAX_WORD_CHARS`]: a piece that
 /// continues ends with it, a piece that continues another starts with it. A normal unit never
 /// contains it next to letters, so a piece only matches the same piece of an equally long word,
@@ -75,11 +105,22 @@ const WORD_PIECE: char = '+';
 /// The space unit's text.
 pub(crate) const SPACE: &str = " ";
 
+/// Which run tokens the exact analyzer emits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum RunTokens {
+    /// Bigrams, and characters at the edges of their runs (the exact field).
+    #[default]
+    Edges,
+    /// Bigrams and every character (the title field).
+    All,
+    /// Every character, no bigrams (the units of a query term).
+    Units,
+}
+
 /// The exact analyzer (see the module documentation). Expects folded text.
-#[derive(Clone, Default)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct ExactTokenizer {
-    /// Leave the CJK bigrams out (only for measuring what they cost and save).
-    pub(crate) units_only: bool,
+    pub(crate) run: RunTokens,
 }
 
 impl Tokenizer for ExactTokenizer {
@@ -91,8 +132,9 @@ impl Tokenizer for ExactTokenizer {
             at: 0,
             position: 0,
             started: false,
+            after_run: false,
             bigram: None,
-            bigrams: !self.units_only,
+            run: self.run,
             in_word: false,
             token: Token::default(),
         }
@@ -108,95 +150,112 @@ pub(crate) struct ExactStream<'a> {
     position: usize,
     /// Whether a unit was emitted (leading whitespace makes no space unit).
     started: bool,
-    /// Byte range of a bigram to emit next, at the position of the unit just emitted.
+    /// The character just read was a run character (so the next one, if it is one too, is not
+    /// its run's first).
+    after_run: bool,
+    /// Byte range of a bigram to emit next, at the position of the unit just read.
     bigram: Option<(usize, usize)>,
-    /// Whether to emit bigrams.
-    bigrams: bool,
+    run: RunTokens,
     /// The unit just emitted was a piece of a word that goes on.
     in_word: bool,
     token: Token,
 }
 
 impl ExactStream<'_> {
-    fn emit(&mut self, from: usize, to: usize, text: &str, position: usize) {
+    fn emit(&mut self, from: usize, to: usize, position: usize) {
         self.token.offset_from = from;
         self.token.offset_to = to;
         self.token.position = position;
         self.token.position_length = 1;
         self.token.text.clear();
-        self.token.text.push_str(text);
+        self.token.text.push_str(&self.text[from..to]);
     }
 }
 
 impl TokenStream for ExactStream<'_> {
     fn advance(&mut self) -> bool {
         if let Some((from, to)) = self.bigram.take() {
-            let position = self.position - 1;
-            let text = self.text;
-            self.emit(from, to, &text[from..to], position);
+            self.emit(from, to, self.position - 1);
             return true;
         }
-        let text = self.text;
-        let rest = &text[self.at..];
-        let trimmed = rest.trim_start();
-        let skipped = rest.len() - trimmed.len();
-        let Some(c) = trimmed.chars().next() else {
-            self.at = text.len();
-            return false;
-        };
-        if skipped > 0 && self.started {
-            let from = self.at;
+        {
+            let text = self.text;
+            let rest = &text[self.at..];
+            let trimmed = rest.trim_start();
+            let skipped = rest.len() - trimmed.len();
+            let Some(c) = trimmed.chars().next() else {
+                self.at = text.len();
+                return false;
+            };
+            if skipped > 0 {
+                self.after_run = false;
+                if self.started {
+                    let from = self.at;
+                    self.at += skipped;
+                    let position = self.position;
+                    self.position += 1;
+                    self.emit(from, self.at, position);
+                    self.token.text.clear();
+                    self.token.text.push_str(SPACE);
+                    return true;
+                }
+            }
             self.at += skipped;
+            self.started = true;
+            let from = self.at;
             let position = self.position;
             self.position += 1;
-            self.emit(from, self.at, SPACE, position);
-            return true;
-        }
-        self.at += skipped;
-        self.started = true;
-        let from = self.at;
-        let position = self.position;
-        self.position += 1;
-        if is_cjk(c) {
-            let to = from + c.len_utf8();
-            if let Some(next) = text[to..].chars().next()
-                && self.bigrams
-                && is_cjk(next)
-            {
-                self.bigram = Some((from, to + next.len_utf8()));
-            }
-            self.at = to;
-        } else if is_word_char(c) {
-            let mut to = from;
-            for (n, (i, w)) in text[from..].char_indices().enumerate() {
-                if n == MAX_WORD_CHARS || !is_word_char(w) {
-                    break;
+            if !is_word_char(c) {
+                let to = from + c.len_utf8();
+                let first = !self.after_run;
+                self.after_run = true;
+                self.at = to;
+                let next = text[to..].chars().next().filter(|&n| is_run_char(n));
+                let bigram = next.is_some() && self.run != RunTokens::Units;
+                let unigram = match self.run {
+                    RunTokens::Edges => first || next.is_none(),
+                    RunTokens::All | RunTokens::Units => true,
+                };
+                if let (true, Some(n)) = (bigram, next) {
+                    let pair = (from, to + n.len_utf8());
+                    if !unigram {
+                        // An interior character of a run in `Edges`: its bigram only.
+                        self.emit(pair.0, pair.1, position);
+                        return true;
+                    }
+                    self.bigram = Some(pair);
                 }
-                to = from + i + w.len_utf8();
-            }
-            self.at = to;
-            let continues = text[to..].chars().next().is_some_and(is_word_char);
-            let continued = std::mem::replace(&mut self.in_word, continues);
-            if continued || continues {
-                // A piece of a long word: marked so it only matches the same piece.
-                self.emit(from, to, "", position);
-                let t = &mut self.token.text;
-                t.clear();
-                if continued {
-                    t.push(WORD_PIECE);
-                }
-                t.push_str(&text[from..to]);
-                if continues {
-                    t.push(WORD_PIECE);
-                }
+                self.emit(from, to, position);
                 return true;
             }
-        } else {
-            self.at = from + c.len_utf8();
+            self.after_run = false;
+            {
+                let mut to = from;
+                for (n, (i, w)) in text[from..].char_indices().enumerate() {
+                    if n == MAX_WORD_CHARS || !is_word_char(w) {
+                        break;
+                    }
+                    to = from + i + w.len_utf8();
+                }
+                self.at = to;
+                let continues = text[to..].chars().next().is_some_and(is_word_char);
+                let continued = std::mem::replace(&mut self.in_word, continues);
+                self.emit(from, to, position);
+                if continued || continues {
+                    // A piece of a long word: marked so it only matches the same piece.
+                    let t = &mut self.token.text;
+                    t.clear();
+                    if continued {
+                        t.push(WORD_PIECE);
+                    }
+                    t.push_str(&text[from..to]);
+                    if continues {
+                        t.push(WORD_PIECE);
+                    }
+                }
+                true
+            }
         }
-        let to = self.at;
-        self.emit(from, to, &text[from..to], position);
-        true
     }
 
     fn token(&self) -> &Token {
@@ -208,31 +267,31 @@ impl TokenStream for ExactStream<'_> {
     }
 }
 
-/// One unit of a folded query term: its position and text, and whether it is a single CJK
-/// character (which may be covered by a bigram).
+/// One unit of a folded query term: its position and text, and whether it is a run character
+/// (which bigrams may cover).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Unit {
     pub(crate) position: usize,
     pub(crate) text: String,
-    pub(crate) cjk: bool,
+    pub(crate) run: bool,
 }
 
-/// The units of a folded term (bigrams left out: the query planner picks its own).
+/// The units of a folded term (no bigrams: the query planner picks its own).
 pub(crate) fn units(folded: &str) -> Vec<Unit> {
-    let mut tokenizer = ExactTokenizer::default();
+    let mut tokenizer = ExactTokenizer {
+        run: RunTokens::Units,
+    };
     let mut stream = tokenizer.token_stream(folded);
     let mut out: Vec<Unit> = Vec::new();
     while stream.advance() {
         let t = stream.token();
-        if out.last().is_some_and(|u| u.position == t.position) {
-            continue; // a bigram at the position of the unit before it
-        }
         let mut chars = t.text.chars();
-        let cjk = matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c));
+        let run = t.text != SPACE
+            && matches!((chars.next(), chars.next()), (Some(c), None) if is_run_char(c));
         out.push(Unit {
             position: t.position,
             text: t.text.clone(),
-            cjk,
+            run,
         });
     }
     out
@@ -245,7 +304,9 @@ pub(crate) fn jieba() -> &'static jieba_rs::Jieba {
 }
 
 /// Words of folded text for the words field: jieba with the HMM off, keeping tokens with a
-/// letter or digit.
+/// letter or digit. One-character words count: a name the dictionary lacks (美光) is cut into
+/// characters, and a text where those characters stand alone as words ranks above one where
+/// they are parts of other words (完美 光影).
 pub(crate) fn words(folded: &str) -> Vec<&str> {
     jieba()
         .cut(folded, false)
@@ -255,36 +316,65 @@ pub(crate) fn words(folded: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The words analyzer (see the module documentation). Expects folded text.
+/// The words analyzer (see the module documentation): each distinct word of a value once.
+/// Expects folded text.
 #[derive(Clone, Default)]
 pub(crate) struct WordsTokenizer;
 
 impl Tokenizer for WordsTokenizer {
-    type TokenStream<'a> = WordsStream<'a>;
+    type TokenStream<'a> = DistinctStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordsStream<'a> {
-        WordsStream {
-            words: words(text).into_iter(),
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> DistinctStream<'a> {
+        let mut seen = FxHashSet::default();
+        let mut words = words(text);
+        words.retain(|w| seen.insert(*w));
+        DistinctStream::new(words)
+    }
+}
+
+/// The characters analyzer (see the module documentation): each distinct run character of a
+/// value once. Expects folded text.
+#[derive(Clone, Default)]
+pub(crate) struct CharsTokenizer;
+
+impl Tokenizer for CharsTokenizer {
+    type TokenStream<'a> = DistinctStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> DistinctStream<'a> {
+        let mut seen = FxHashSet::default();
+        let chars = text
+            .char_indices()
+            .filter(|&(_, c)| is_run_char(c) && seen.insert(c))
+            .map(|(i, c)| &text[i..i + c.len_utf8()])
+            .collect();
+        DistinctStream::new(chars)
+    }
+}
+
+/// A token stream over a list of distinct terms.
+pub(crate) struct DistinctStream<'a> {
+    terms: std::vec::IntoIter<&'a str>,
+    position: usize,
+    token: Token,
+}
+
+impl<'a> DistinctStream<'a> {
+    fn new(terms: Vec<&'a str>) -> DistinctStream<'a> {
+        DistinctStream {
+            terms: terms.into_iter(),
             position: 0,
             token: Token::default(),
         }
     }
 }
 
-/// The token stream of [`WordsTokenizer`].
-pub(crate) struct WordsStream<'a> {
-    words: std::vec::IntoIter<&'a str>,
-    position: usize,
-    token: Token,
-}
-
-impl TokenStream for WordsStream<'_> {
+impl TokenStream for DistinctStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(word) = self.words.next() else {
+        let Some(term) = self.terms.next() else {
             return false;
         };
         self.token.text.clear();
-        self.token.text.push_str(word);
+        self.token.text.push_str(term);
         self.token.position = self.position;
         self.token.position_length = 1;
         self.position += 1;
@@ -305,7 +395,11 @@ mod tests {
     use super::*;
 
     fn tokens(text: &str) -> Vec<(usize, String)> {
-        let mut t = ExactTokenizer::default();
+        tokens_with(RunTokens::Edges, text)
+    }
+
+    fn tokens_with(run: RunTokens, text: &str) -> Vec<(usize, String)> {
+        let mut t = ExactTokenizer { run };
         let mut s = t.token_stream(text);
         let mut out = Vec::new();
         while s.advance() {
@@ -325,7 +419,7 @@ mod tests {
             (3, "iphone15"),
             (4, "手"),
             (4, "手机"),
-            (5, "机"),
+            (5, "机,"),
             (6, ","),
             (7, " "),
             (8, "ok"),
@@ -334,6 +428,54 @@ mod tests {
         .map(|(p, s)| (p, s.to_owned()))
         .collect();
         assert_eq!(got, want);
+    }
+
+    fn pairs(list: &[(usize, &str)]) -> Vec<(usize, String)> {
+        list.iter().map(|(p, s)| (*p, (*s).to_owned())).collect()
+    }
+
+    #[test]
+    fn interior_characters_of_a_run_only_have_their_bigram() {
+        // Runs include punctuation: 是， is one run, bounded by a word and a space.
+        let edges = pairs(&[
+            (0, "中"),
+            (0, "中华"),
+            (1, "华人"),
+            (2, "人民"),
+            (3, "民"),
+            (4, "a"),
+            (5, "是"),
+            (5, "是，"),
+            (6, "，"),
+            (7, " "),
+            (8, "好"),
+        ]);
+        assert_eq!(tokens("中华人民a是， 好"), edges);
+        let all = pairs(&[(0, "中"), (0, "中华"), (1, "华"), (1, "华人"), (2, "人")]);
+        assert_eq!(tokens_with(RunTokens::All, "中华人"), all);
+        let units = pairs(&[(0, "中"), (1, "华"), (2, "人")]);
+        assert_eq!(tokens_with(RunTokens::Units, "中华人"), units);
+    }
+
+    #[test]
+    fn documents_only_fields_emit_each_term_once() {
+        let texts = |mut s: DistinctStream<'_>| {
+            let mut out = Vec::new();
+            while s.advance() {
+                out.push(s.token().text.clone());
+            }
+            out
+        };
+        assert_eq!(
+            texts(CharsTokenizer.token_stream("美国a美国，中")),
+            ["美", "国", "，", "中"]
+        );
+        let words = texts(WordsTokenizer.token_stream("美国和美国"));
+        assert_eq!(
+            words.iter().filter(|w| *w == "美国").count(),
+            1,
+            "{words:?}"
+        );
     }
 
     #[test]
@@ -359,7 +501,7 @@ mod tests {
         let u = units("中国 a");
         let texts: Vec<_> = u
             .iter()
-            .map(|u| (u.position, u.text.as_str(), u.cjk))
+            .map(|u| (u.position, u.text.as_str(), u.run))
             .collect();
         assert_eq!(
             texts,

@@ -2,11 +2,17 @@
 //!
 //! What is searched is the record's title and `clean::text` of its body (the plain text,
 //! paragraphs separated by a blank line), each folded with [`clean::fold`]. Title and text are
-//! separate fields, so a term never matches across the two.
+//! separate values, so a term never matches across the two.
+//!
+//! The index stores the title and what identifies the version (key, version, source, URL, record
+//! path, times, flags), not the text: the record file has it, and is read again for the few
+//! documents that need it (the snippets of a page of hits, a document rewritten with new flags).
+//! The text would otherwise be about half of the index.
 
 use super::schema::Fields;
 use archive::Archive;
 use model::{ArticleKey, Capture};
+use std::path::Path;
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
@@ -19,6 +25,7 @@ pub(crate) struct DocData {
     pub(crate) url: String,
     pub(crate) path: String,
     pub(crate) title: String,
+    /// The plain text; empty in a [`DocData`] read back from the index (see [`DocData::load`]).
     pub(crate) text: String,
     pub(crate) published_ms: Option<i64>,
     pub(crate) captured_ms: i64,
@@ -38,7 +45,7 @@ impl DocData {
     pub(crate) fn from_capture(archive: &Archive, c: &Capture) -> Option<DocData> {
         let path = c.path.as_deref()?;
         Self::from_record(
-            archive,
+            archive.root(),
             path,
             &c.key,
             c.version,
@@ -48,9 +55,10 @@ impl DocData {
         )
     }
 
-    /// Reads a record file (relative `path`) as the given version of `key`.
+    /// Reads a record file (`path`, relative to the data directory `root`) as the given version
+    /// of `key`.
     pub(crate) fn from_record(
-        archive: &Archive,
+        root: &Path,
         path: &str,
         key: &ArticleKey,
         version: u32,
@@ -58,18 +66,7 @@ impl DocData {
         capture_url: &str,
         captured_ms: i64,
     ) -> Option<DocData> {
-        let file = archive.resolve(path);
-        let parsed = std::fs::read(&file)
-            .map_err(|e| e.to_string())
-            .and_then(|b| record::parse(&b, path).map_err(|e| e.to_string()));
-        let record = match parsed {
-            Ok(p) => p.record,
-            Err(error) => {
-                tracing::warn!(path, %error, "cannot read an archived record for the search index");
-                return None;
-            }
-        };
-        let text = clean::text(&record.body);
+        let (record, text) = read_record(root, path)?;
         let language = detect_language(&record.title, &text).to_owned();
         Some(DocData {
             key: key.as_str().to_owned(),
@@ -85,6 +82,15 @@ impl DocData {
         })
     }
 
+    /// This version with its text read from its record file (a [`DocData`] read back from the
+    /// index has none). `None` (with a warning) when the record cannot be read.
+    pub(crate) fn load(mut self, root: &Path) -> Option<DocData> {
+        if self.text.is_empty() {
+            self.text = read_record(root, &self.path)?.1;
+        }
+        Some(self)
+    }
+
     /// The tantivy document for this version with `flags`.
     pub(crate) fn to_document(&self, f: &Fields, flags: Flags) -> TantivyDocument {
         let mut d = TantivyDocument::default();
@@ -95,13 +101,15 @@ impl DocData {
         d.add_text(f.url, &self.url);
         d.add_text(f.path, &self.path);
         d.add_text(f.title, &self.title);
-        d.add_text(f.text, &self.text);
+        // Title and text are separate values of one field: positions leave a gap between
+        // values, so no phrase matches across the two.
         let title = clean::fold(&self.title);
         let text = clean::fold(&self.text);
+        for field in [f.exact, f.chars, f.words] {
+            d.add_text(field, &title);
+            d.add_text(field, &text);
+        }
         d.add_text(f.title_exact, &title);
-        d.add_text(f.body_exact, &text);
-        d.add_text(f.title_words, &title);
-        d.add_text(f.body_words, &text);
         if let Some(p) = self.published_ms {
             d.add_i64(f.published, p);
         }
@@ -114,7 +122,7 @@ impl DocData {
         d
     }
 
-    /// Reads a stored document back (every field needed to write it again).
+    /// Reads a stored document back: everything but the text (see [`DocData::load`]).
     pub(crate) fn from_document(d: &TantivyDocument, f: &Fields) -> Option<(DocData, Flags)> {
         let text = |field| {
             d.get_first(field)
@@ -128,7 +136,7 @@ impl DocData {
             url: text(f.url).unwrap_or_default(),
             path: text(f.path).unwrap_or_default(),
             title: text(f.title).unwrap_or_default(),
-            text: text(f.text).unwrap_or_default(),
+            text: String::new(),
             published_ms: d.get_first(f.published).and_then(|v| v.as_i64()),
             captured_ms: d
                 .get_first(f.captured)
@@ -146,6 +154,24 @@ impl DocData {
             gone: flag(f.gone),
         };
         Some((data, flags))
+    }
+}
+
+/// The record at `path` (relative to the data directory `root`) and the plain text of its body.
+/// `None` (with a warning) when the file is missing or unreadable.
+pub(crate) fn read_record(root: &Path, path: &str) -> Option<(record::Record, String)> {
+    let parsed = std::fs::read(root.join(path))
+        .map_err(|e| e.to_string())
+        .and_then(|b| record::parse(&b, path).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(p) => {
+            let text = clean::text(&p.record.body);
+            Some((p.record, text))
+        }
+        Err(error) => {
+            tracing::warn!(path, %error, "cannot read an archived record for the search index");
+            None
+        }
     }
 }
 

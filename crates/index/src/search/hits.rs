@@ -1,13 +1,16 @@
 //! Running a search: [`SearchIndex::search`].
 
-use super::doc::DocData;
+use super::doc::{DocData, Flags, read_record};
 use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::snippet::snippet;
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::query::{EnableScoring, Query as TQuery, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Order, Score, SegmentReader, TantivyDocument};
 
 /// Weight of recency in relevance order: the newest article gets up to this fraction on top of
 /// its score, halving every [`RECENCY_HALF_LIFE_DAYS`] of age (relative to the newest document
@@ -70,51 +73,55 @@ impl SearchIndex {
                 message: format!("{} is more than the maximum {MAX_LIMIT}", q.limit),
             });
         }
-        let query = plan(&self.fields, &parsed, q);
+        let plan = plan(&self.fields, &parsed, q);
         let searcher = self.reader.searcher();
         let err = |op| SearchError::tantivy(op, &self.dir);
-        let limit = q.limit.max(1);
-        let (total, top): (usize, Vec<(f32, DocAddress)>) = match q.sort {
-            Sort::Relevance => {
-                let newest = newest_date(&searcher);
-                let top = TopDocs::with_limit(limit).and_offset(q.offset).tweak_score(
-                    move |segment: &SegmentReader| {
-                        let dates = segment
-                            .fast_fields()
-                            .i64("date")
-                            .ok()
-                            .map(|c| c.first_or_default_col(newest));
-                        move |doc: DocId, score: Score| {
-                            let date = dates.as_ref().map_or(newest, |d| d.get_val(doc));
-                            let age_days = (newest - date).max(0) as f32 / DAY_MS;
-                            let recency = (-age_days / RECENCY_HALF_LIFE_DAYS).exp2();
-                            score * (1.0 + RECENCY_WEIGHT * recency)
-                        }
-                    },
-                );
+        // The hits to find: the page and those before it, no more than the index holds (a huge
+        // offset must not size a huge heap).
+        let wanted = q
+            .offset
+            .saturating_add(q.limit.max(1))
+            .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX))
+            .max(1);
+        let (total, top): (usize, Vec<(f32, DocAddress)>) = match (q.sort, &plan.union) {
+            (Sort::Relevance, Some(union)) => {
+                // Counting needs no scores; the top hits are then found by skipping blocks
+                // that cannot reach them.
+                let total = searcher
+                    .search(plan.matcher.as_ref(), &Count)
+                    .map_err(err("count hits in"))?;
+                let filter = union
+                    .filter
+                    .as_ref()
+                    .map(|f| f.weight(EnableScoring::disabled_from_searcher(&searcher)))
+                    .transpose()
+                    .map_err(err("filter hits in"))?;
+                let collector = TopRecent::new(wanted, newest_date(&searcher), filter, true);
+                let (_, top) = searcher
+                    .search(union.query.as_ref(), &collector)
+                    .map_err(err("search"))?;
+                (total, top)
+            }
+            (Sort::Relevance, None) => {
+                let collector = TopRecent::new(wanted, newest_date(&searcher), None, false);
                 searcher
-                    .search(query.as_ref(), &(Count, top))
+                    .search(plan.scored.as_ref(), &collector)
                     .map_err(err("search"))?
             }
-            Sort::Date => {
-                let top = TopDocs::with_limit(limit).and_offset(q.offset).tweak_score(
-                    move |segment: &SegmentReader| {
-                        let dates = segment
-                            .fast_fields()
-                            .i64("date")
-                            .ok()
-                            .map(|c| c.first_or_default_col(i64::MIN));
-                        move |doc: DocId, score: Score| {
-                            (dates.as_ref().map_or(i64::MIN, |d| d.get_val(doc)), score)
-                        }
-                    },
-                );
+            (Sort::Date, _) => {
+                // Newest first needs no scores to find the page; only its hits are scored.
+                let top =
+                    TopDocs::with_limit(wanted).order_by_fast_field::<i64>("date", Order::Desc);
                 let (total, top) = searcher
-                    .search(query.as_ref(), &(Count, top))
+                    .search(plan.matcher.as_ref(), &(Count, top))
                     .map_err(err("search"))?;
-                (total, top.into_iter().map(|((_, s), a)| (s, a)).collect())
+                let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
+                let scores = scores_of(&searcher, plan.scored.as_ref(), &addresses)
+                    .map_err(err("score hits in"))?;
+                (total, scores.into_iter().zip(addresses).collect())
             }
         };
+        let top = top.into_iter().skip(q.offset).collect();
         self.finish(q, &parsed.include, total, top, started)
     }
 
@@ -128,38 +135,69 @@ impl SearchIndex {
     ) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let terms: Vec<String> = include.iter().map(|t| clean::fold(t.trim())).collect();
-        let mut hits = Vec::with_capacity(top.len());
+        let mut found = Vec::with_capacity(top.len());
         if q.limit > 0 {
             for (score, address) in top {
                 let doc: TantivyDocument = searcher
                     .doc(address)
                     .map_err(SearchError::tantivy("read a hit of", &self.dir))?;
-                let Some((data, flags)) = DocData::from_document(&doc, &self.fields) else {
-                    continue;
-                };
-                hits.push(SearchHit {
-                    snippet: snippet(&data.text, &terms),
-                    key: data.key,
-                    version: data.version,
-                    url: data.url,
-                    title: data.title,
-                    source: data.source,
-                    published_ms: data.published_ms,
-                    captured_ms: data.captured_ms,
-                    language: data.language,
-                    latest: flags.latest,
-                    gone: flags.gone,
-                    score,
-                });
+                if let Some((data, flags)) = DocData::from_document(&doc, &self.fields) {
+                    found.push((data, flags, score));
+                }
             }
         }
+        let snippets = self.snippets(&found, &terms);
+        let hits = found
+            .into_iter()
+            .zip(snippets)
+            .map(|((data, flags, score), snippet)| SearchHit {
+                snippet,
+                key: data.key,
+                version: data.version,
+                url: data.url,
+                title: data.title,
+                source: data.source,
+                published_ms: data.published_ms,
+                captured_ms: data.captured_ms,
+                language: data.language,
+                latest: flags.latest,
+                gone: flags.gone,
+                score,
+            })
+            .collect();
         Ok(SearchResults {
             total: total as u64,
             hits,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }
+
+    /// The snippets of `found`, from their record files (the index does not store the text):
+    /// reading, parsing and `clean::text` of a record is most of a page's time, so two threads
+    /// share a page of more than a few hits. An unreadable record gets an empty snippet.
+    fn snippets(&self, found: &[(DocData, Flags, f32)], terms: &[String]) -> Vec<String> {
+        let one = |d: &DocData| {
+            let text = read_record(&self.root, &d.path).map_or_else(String::new, |r| r.1);
+            snippet(&text, terms)
+        };
+        if found.len() < PARALLEL_SNIPPETS {
+            return found.iter().map(|(d, _, _)| one(d)).collect();
+        }
+        let (first, second) = found.split_at(found.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| second.iter().map(|(d, _, _)| one(d)).collect::<Vec<_>>());
+            let mut out: Vec<String> = first.iter().map(|(d, _, _)| one(d)).collect();
+            match other.join() {
+                Ok(rest) => out.extend(rest),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            out
+        })
+    }
 }
+
+/// Hits from which snippets are made on two threads.
+const PARALLEL_SNIPPETS: usize = 6;
 
 /// The newest `date` in the index (recency is measured from it, so ranking does not depend on
 /// the clock).
@@ -171,4 +209,226 @@ fn newest_date(searcher: &tantivy::Searcher) -> i64 {
         .map(|c| c.max_value())
         .max()
         .unwrap_or(0)
+}
+
+/// The relevance of `addresses` (in any order) under `query`.
+fn scores_of(
+    searcher: &tantivy::Searcher,
+    query: &dyn TQuery,
+    addresses: &[DocAddress],
+) -> tantivy::Result<Vec<f32>> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| addresses[i]);
+    let mut scores = vec![0.0; addresses.len()];
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let a = addresses[i];
+        if current.as_ref().is_none_or(|(s, _)| *s != a.segment_ord) {
+            let reader = searcher.segment_reader(a.segment_ord);
+            current = Some((a.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = current.as_mut()
+            && (scorer.doc() == a.doc_id
+                || scorer.doc() < a.doc_id && scorer.seek(a.doc_id) == a.doc_id)
+        {
+            scores[i] = scorer.score();
+        }
+    }
+    Ok(scores)
+}
+
+/// The factor recency multiplies a score by: from 1 (old) to 1 + [`RECENCY_WEIGHT`] (newest).
+fn recency(newest: i64, date: i64) -> f32 {
+    let age_days = (newest - date).max(0) as f32 / DAY_MS;
+    1.0 + RECENCY_WEIGHT * (-age_days / RECENCY_HALF_LIFE_DAYS).exp2()
+}
+
+/// Collects the `k` best documents by score times [`recency`], and counts the hits.
+///
+/// With `prune`, it drives the weight's `for_each_pruning`: tantivy then only reports documents
+/// whose score can still enter the top `k` (block-max WAND for a union of terms), the bound
+/// being the `k`-th final score divided by the largest recency factor; the count is then not
+/// kept (the caller counts with the matcher). `filter` is applied to each reported document.
+struct TopRecent {
+    k: usize,
+    newest: i64,
+    filter: Option<Box<dyn Weight>>,
+    prune: bool,
+    /// The best `k`-th final score of the segments collected so far (f32 bits; scores are
+    /// positive, so their bits order like the scores; 0 until a segment had `k` hits): no later
+    /// document below it can enter the top `k`.
+    floor: AtomicU32,
+}
+
+impl TopRecent {
+    fn new(k: usize, newest: i64, filter: Option<Box<dyn Weight>>, prune: bool) -> TopRecent {
+        TopRecent {
+            k,
+            newest,
+            filter,
+            prune,
+            floor: AtomicU32::new(0),
+        }
+    }
+}
+
+/// A hit in [`Best`], ordered so that the *worst* hit is the greatest: lower score, then (for
+/// equal scores) the later document.
+#[derive(Clone, Copy, PartialEq)]
+struct Ranked(f32, DocId);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+/// The best `k` hits of a segment (a heap whose top is the worst kept).
+struct Best {
+    k: usize,
+    hits: BinaryHeap<Ranked>,
+}
+
+impl Best {
+    /// Offers a hit; returns the `k`-th best score once `k` hits are kept.
+    fn offer(&mut self, score: f32, doc: DocId) -> Option<f32> {
+        let hit = Ranked(score, doc);
+        if self.hits.len() < self.k {
+            self.hits.push(hit);
+        } else if self.hits.peek().is_some_and(|worst| hit < *worst) {
+            self.hits.pop();
+            self.hits.push(hit);
+        }
+        (self.hits.len() == self.k).then(|| self.hits.peek().map_or(f32::MIN, |w| w.0))
+    }
+}
+
+/// The per-segment side of [`TopRecent`] (used when tantivy drives the collection itself).
+struct TopRecentSegment {
+    best: Best,
+    count: usize,
+    segment: u32,
+    dates: Option<tantivy::columnar::Column<i64>>,
+    newest: i64,
+}
+
+impl SegmentCollector for TopRecentSegment {
+    type Fruit = (usize, Vec<(f32, DocAddress)>);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.count += 1;
+        let date = self
+            .dates
+            .as_ref()
+            .and_then(|d| d.first(doc))
+            .unwrap_or(self.newest);
+        self.best.offer(score * recency(self.newest, date), doc);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let segment = self.segment;
+        (
+            self.count,
+            self.best
+                .hits
+                .into_iter()
+                .map(|Ranked(s, d)| (s, DocAddress::new(segment, d)))
+                .collect(),
+        )
+    }
+}
+
+impl Collector for TopRecent {
+    type Fruit = (usize, Vec<(f32, DocAddress)>);
+    type Child = TopRecentSegment;
+
+    fn for_segment(&self, segment: u32, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(TopRecentSegment {
+            best: Best {
+                k: self.k.max(1),
+                hits: BinaryHeap::new(),
+            },
+            count: 0,
+            segment,
+            dates: reader.fast_fields().i64("date").ok(),
+            newest: self.newest,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let total = fruits.iter().map(|f| f.0).sum();
+        let mut all: Vec<(f32, DocAddress)> = fruits.into_iter().flat_map(|f| f.1).collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        Ok((total, all))
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut child = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        if !self.prune {
+            weight.for_each(reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    child.collect(doc, score);
+                }
+            })?;
+            return Ok(child.harvest());
+        }
+        let mut filter = self
+            .filter
+            .as_ref()
+            .map(|f| f.scorer(reader, 1.0))
+            .transpose()?;
+        let max_factor = 1.0 + RECENCY_WEIGHT;
+        let floor = f32::from_bits(self.floor.load(Ordering::Relaxed));
+        let mut best_floor = floor;
+        let bound = |floor: f32| {
+            if floor > 0.0 {
+                floor / max_factor
+            } else {
+                f32::MIN
+            }
+        };
+        weight.for_each_pruning(bound(floor), reader, &mut |doc, score| {
+            let keep = alive.is_none_or(|a| a.is_alive(doc))
+                && filter.as_mut().is_none_or(|f| {
+                    let at = f.doc();
+                    at == doc || at < doc && f.seek(doc) == doc
+                });
+            if keep {
+                let date = child
+                    .dates
+                    .as_ref()
+                    .and_then(|d| d.first(doc))
+                    .unwrap_or(child.newest);
+                if let Some(kth) = child.best.offer(score * recency(child.newest, date), doc) {
+                    best_floor = best_floor.max(kth);
+                }
+            }
+            bound(best_floor)
+        })?;
+        if best_floor > floor {
+            self.floor
+                .fetch_max(best_floor.to_bits(), Ordering::Relaxed);
+        }
+        Ok(child.harvest())
+    }
 }

@@ -26,10 +26,20 @@
 //! [`SearchIndex::rebuild`] wipes `search/` and replays every log. An index written with another
 //! schema format (`schema::FORMAT`) is wiped on open and rebuilt by the next sync.
 //!
-//! One process writes at a time (tantivy's writer lock in `search/`); readers never block.
+//! [`SearchIndex::rebuild`] ends with one merge into a single segment (one term dictionary,
+//! one posting list per term). One process writes at a time (tantivy's writer lock in
+//! `search/`); readers never block.
 //!
-//! Words: a *unit* is what the exact analyzer indexes at one position (a CJK character, a
-//! Latin word, a punctuation character or a space); a *version document* is the index entry
+//! # Running a query
+//!
+//! The hit count is always exact. By relevance, a query of one term looked up as one index term
+//! (a word, one or two CJK characters) is counted without scores, and tantivy's block-max WAND
+//! finds the page, skipping documents that cannot reach it; any other query scores every hit
+//! and counts it in the same pass. Newest first needs no scores to count and find the page; its
+//! hits are scored afterwards. Snippets come from the record files of the page's hits.
+//!
+//! Words: a *unit* is one position of the exact analyzer (a CJK character, a Latin word, a
+//! punctuation character or a space); a *version document* is the index entry
 //! of one stored record; the *latest* document of an article is its newest version's.
 
 mod analyzer;
@@ -37,8 +47,6 @@ mod doc;
 mod error;
 mod guard;
 mod hits;
-#[cfg(test)]
-mod measure;
 mod plan;
 mod query;
 mod schema;
@@ -60,12 +68,16 @@ use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 /// Name of the search index directory in the data directory.
 pub const SEARCH_DIR: &str = "search";
 
-/// Memory for the indexing threads of one writer (tantivy flushes a segment when it is full).
-const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+/// Memory for the indexing threads of one writer: tantivy flushes a segment when it is full, and
+/// fewer, larger segments mean less merging during a rebuild. Allocated as it fills, so a small
+/// sync uses little of it.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 
 /// The search index of a data directory.
 pub struct SearchIndex {
     dir: PathBuf,
+    /// The data directory (record paths are relative to it).
+    root: PathBuf,
     index: tantivy::Index,
     fields: Fields,
     reader: IndexReader,
@@ -116,7 +128,10 @@ impl SearchIndex {
                 path: dir.to_owned(),
                 source: e.into(),
             })?;
-        let index = tantivy::Index::open_or_create(directory, schema.clone())
+        let index = tantivy::Index::builder()
+            .schema(schema.clone())
+            .settings(schema::settings())
+            .open_or_create(directory)
             .map_err(SearchError::tantivy("open", dir))?;
         if index.schema() != schema {
             return Err(SearchError::Tantivy {
@@ -133,6 +148,7 @@ impl SearchIndex {
             .map_err(SearchError::tantivy("open a reader on", dir))?;
         Ok(SearchIndex {
             dir: dir.to_owned(),
+            root: dir.parent().unwrap_or(dir).to_owned(),
             index,
             fields,
             reader,
@@ -155,13 +171,33 @@ impl SearchIndex {
         wipe(&dir)?;
         let mut index = Self::open_dir(&dir)?;
         index.sync(archive)?;
-        if let Some(writer) = index.writer.take() {
-            writer
-                .wait_merging_threads()
+        index.finish_merges()?;
+        // One segment: one term dictionary instead of one per segment (smaller), and one
+        // posting list per term to read (faster). Worth a pass over the index once per rebuild.
+        let segments = index
+            .index
+            .searchable_segment_ids()
+            .map_err(SearchError::tantivy("list segments of", &dir))?;
+        if segments.len() > 1 {
+            index
+                .writer()?
+                .merge(&segments)
+                .wait()
                 .map_err(SearchError::tantivy("merge segments of", &dir))?;
+            index.finish_merges()?;
         }
         index.reload()?;
         Ok(index)
+    }
+
+    /// Waits for the writer's background merges and closes it.
+    fn finish_merges(&mut self) -> Result<(), SearchError> {
+        if let Some(writer) = self.writer.take() {
+            writer
+                .wait_merging_threads()
+                .map_err(SearchError::tantivy("merge segments of", &self.dir))?;
+        }
+        Ok(())
     }
 
     /// The search directory.

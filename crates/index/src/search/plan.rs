@@ -1,8 +1,15 @@
-//! From a parsed query and its options to a tantivy query.
+//! From a parsed query and its options to tantivy queries.
 //!
-//! Per included term: *must* match the exact field of the title (boosted) or of the text, as a
-//! phrase of its units; *should* match its jieba words in the words fields, which adds the
-//! word-level bonus. Excluded terms must not match either exact field. Filters add no score.
+//! Each included term *must* match (the exact field as a phrase of its units, or the characters
+//! field for a single run character), which scores BM25 over title and text together; it
+//! *should* match the title (boosted) and its jieba words (the word-level bonus). Excluded terms
+//! must not match. Filters add no score.
+//!
+//! Three queries come out of one search: the *matcher* (which documents hit: no bonus clauses,
+//! for counting and for sorting by date), the *scored* query (the matcher plus the bonuses), and,
+//! when the query is one term looked up as one index term (a word, one or two CJK characters),
+//! its *union* form (see [`Plan::union`]), which lets tantivy skip blocks of documents that
+//! cannot reach the top hits.
 
 use super::analyzer::{Unit, units, words};
 use super::guard::Guarded;
@@ -11,40 +18,78 @@ use super::schema::Fields;
 use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-/// Weight of a title match relative to a text match.
+/// Weight of a title match relative to a match anywhere.
 pub(crate) const TITLE_BOOST: f32 = 2.0;
 /// Weight of the word-level bonus relative to the exact match it accompanies. Large enough that
 /// one whole-word occurrence outranks several occurrences that cut through words.
 pub(crate) const WORD_BOOST: f32 = 2.0;
 
-/// The index lookups for one folded term on one exact field: a term query for a single unit,
-/// else a phrase of units, where pairs of adjacent CJK characters are looked up as bigrams.
-pub(crate) fn exact(field: Field, units: &[Unit]) -> Box<dyn TQuery> {
+/// The queries of one search.
+pub(crate) struct Plan {
+    /// Which documents hit (no scoring clauses beyond the matches themselves).
+    pub(crate) matcher: Box<dyn TQuery>,
+    /// The matcher with the ranking bonuses.
+    pub(crate) scored: Box<dyn TQuery>,
+    /// For a query of one term looked up as one index term: its union form.
+    pub(crate) union: Option<Union>,
+}
+
+/// A query of one term looked up as one index term, as a plain union of term lookups (match,
+/// title, words) and the filters (exclusions, `latest`, options) to apply to its documents.
+/// Every clause of the union implies the match (the title and the words are parts of the text),
+/// so the union hits exactly the matching documents, and a union of terms is what tantivy's
+/// block-max pruning (WAND) can skip through.
+pub(crate) struct Union {
+    pub(crate) query: Box<dyn TQuery>,
+    pub(crate) filter: Option<Box<dyn TQuery>>,
+}
+
+/// The index terms that look a folded term up, with their offsets: each word and space unit,
+/// pairs of adjacent run characters as bigrams (the odd last character of a run as the bigram
+/// with its left neighbour), a run character with no run neighbour as itself.
+fn lookups(units: &[Unit]) -> Vec<(usize, String)> {
     let base = units.first().map_or(0, |u| u.position);
-    let mut terms: Vec<(usize, Term)> = Vec::new();
+    let mut terms = Vec::with_capacity(units.len());
     let mut i = 0;
     while i < units.len() {
         let u = &units[i];
         let offset = u.position - base;
-        if u.cjk && units.get(i + 1).is_some_and(|n| n.cjk) {
-            let bigram = format!("{}{}", u.text, units[i + 1].text);
-            terms.push((offset, Term::from_field_text(field, &bigram)));
+        if u.run && units.get(i + 1).is_some_and(|n| n.run) {
+            terms.push((offset, format!("{}{}", u.text, units[i + 1].text)));
             i += 2;
-        } else if u.cjk && i > 0 && units[i - 1].cjk {
-            // The odd one out at the end of a CJK run: the bigram with its left neighbour.
-            let bigram = format!("{}{}", units[i - 1].text, u.text);
-            terms.push((offset - 1, Term::from_field_text(field, &bigram)));
+        } else if u.run && i > 0 && units[i - 1].run {
+            terms.push((offset - 1, format!("{}{}", units[i - 1].text, u.text)));
             i += 1;
         } else {
-            terms.push((offset, Term::from_field_text(field, &u.text)));
+            // A word or space unit, or a run character alone between them (an edge).
+            terms.push((offset, u.text.clone()));
             i += 1;
         }
     }
+    terms
+}
+
+/// The lookups of a folded term on the exact field: a term query for a single lookup, else a
+/// phrase. A single run character is looked up in `chars` (the exact field only has characters
+/// at the edges of their runs).
+pub(crate) fn exact(field: Field, chars: Field, units: &[Unit]) -> Box<dyn TQuery> {
+    if let [unit] = units
+        && unit.run
+    {
+        return Box::new(TermQuery::new(
+            Term::from_field_text(chars, &unit.text),
+            IndexRecordOption::WithFreqs,
+        ));
+    }
+    let mut terms: Vec<(usize, Term)> = lookups(units)
+        .into_iter()
+        .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
+        .collect();
     match terms.len() {
         0 => Box::new(BooleanQuery::new(Vec::new())),
         1 => {
@@ -53,6 +98,15 @@ pub(crate) fn exact(field: Field, units: &[Unit]) -> Box<dyn TQuery> {
         }
         _ => Box::new(Guarded(Box::new(PhraseQuery::new_with_offset(terms)))),
     }
+}
+
+/// Every lookup of a folded term in a documents-only field (no order): the title boost.
+fn every_lookup(field: Field, units: &[Unit]) -> Box<dyn TQuery> {
+    let mut texts: Vec<String> = lookups(units).into_iter().map(|(_, t)| t).collect();
+    texts.sort();
+    texts.dedup();
+    let words: Vec<&str> = texts.iter().map(String::as_str).collect();
+    bag(field, &words)
 }
 
 /// All `words` in `field` (no order): the word-level bonus.
@@ -73,15 +127,8 @@ fn bag(field: Field, words: &[&str]) -> Box<dyn TQuery> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// Matches `folded` in the title or the text.
-fn either_field(f: &Fields, units: &[Unit]) -> Box<dyn TQuery> {
-    Box::new(BooleanQuery::new(vec![
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(exact(f.title_exact, units), TITLE_BOOST)),
-        ),
-        (Occur::Should, exact(f.body_exact, units)),
-    ]))
+fn boost(q: Box<dyn TQuery>, by: f32) -> Box<dyn TQuery> {
+    Box::new(BoostQuery::new(q, by))
 }
 
 fn filter(q: Box<dyn TQuery>) -> (Occur, Box<dyn TQuery>) {
@@ -95,39 +142,55 @@ fn bool_term(field: Field, value: bool) -> Box<dyn TQuery> {
     ))
 }
 
-/// The whole tantivy query.
-pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Box<dyn TQuery> {
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    for term in &parsed.include {
+/// One included term, folded and cut into units, with its words.
+struct Included {
+    units: Vec<Unit>,
+    words: Vec<String>,
+}
+
+impl Included {
+    fn new(term: &str) -> Included {
         let folded = clean::fold(term);
         let units = units(&folded);
-        let mut per_term: Vec<(Occur, Box<dyn TQuery>)> =
-            vec![(Occur::Must, either_field(f, &units))];
-        let words = words(&folded);
-        if !words.is_empty() {
-            per_term.push((
-                Occur::Should,
-                Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            bag(f.title_words, &words),
-                            TITLE_BOOST * WORD_BOOST,
-                        )),
-                    ),
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(bag(f.body_words, &words), WORD_BOOST)),
-                    ),
-                ])),
-            ));
+        // A term of words only (Latin script, numbers) already matches whole words: the
+        // word-level bonus has nothing to add.
+        let words = if units.iter().any(|u| u.run) {
+            words(&folded).into_iter().map(str::to_owned).collect()
+        } else {
+            Vec::new()
+        };
+        Included { units, words }
+    }
+
+    fn matches(&self, f: &Fields) -> Box<dyn TQuery> {
+        exact(f.exact, f.chars, &self.units)
+    }
+
+    /// The title and word-level bonuses.
+    fn bonuses(&self, f: &Fields) -> Vec<(Occur, Box<dyn TQuery>)> {
+        let mut out = vec![(
+            Occur::Should,
+            boost(every_lookup(f.title_exact, &self.units), TITLE_BOOST),
+        )];
+        if !self.words.is_empty() {
+            let words: Vec<&str> = self.words.iter().map(String::as_str).collect();
+            out.push((Occur::Should, boost(bag(f.words, &words), WORD_BOOST)));
         }
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_term))));
+        out
     }
-    for term in &parsed.exclude {
-        let units = units(&clean::fold(term));
-        clauses.push((Occur::MustNot, either_field(f, &units)));
+
+    /// A term looked up as one index term (one unit, or two run characters as their bigram)
+    /// whose words are the term itself (or none): then every clause of its scored query is a
+    /// single term, and each implies the match.
+    fn is_single_lookup(&self) -> bool {
+        let text: String = self.units.iter().map(|u| u.text.as_str()).collect();
+        lookups(&self.units).len() == 1 && (self.words.is_empty() || self.words == [text])
     }
+}
+
+/// The filters of `q` (no score): `latest` unless all versions are searched, then the options.
+fn filters(f: &Fields, q: &Query) -> Vec<(Occur, Box<dyn TQuery>)> {
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     if !q.all_versions {
         clauses.push(filter(bool_term(f.latest, true)));
     }
@@ -170,5 +233,58 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Box<dyn TQuer
     if let Some(gone) = q.gone {
         clauses.push(filter(bool_term(f.gone, gone)));
     }
-    Box::new(BooleanQuery::new(clauses))
+    clauses
+}
+
+/// The queries for `parsed` with the options of `q`.
+pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
+    let included: Vec<Included> = parsed.include.iter().map(|t| Included::new(t)).collect();
+    let excluded: Vec<Box<dyn TQuery>> = parsed
+        .exclude
+        .iter()
+        .map(|t| exact(f.exact, f.chars, &units(&clean::fold(t))))
+        .collect();
+    let rest = || -> Vec<(Occur, Box<dyn TQuery>)> {
+        let mut clauses = filters(f, q);
+        for e in &excluded {
+            clauses.push((Occur::MustNot, e.box_clone()));
+        }
+        clauses
+    };
+    let mut matcher: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut scored: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for term in &included {
+        matcher.push((Occur::Must, term.matches(f)));
+        let mut per_term = vec![(Occur::Must, term.matches(f))];
+        per_term.extend(term.bonuses(f));
+        scored.push((Occur::Must, Box::new(BooleanQuery::new(per_term))));
+    }
+    matcher.extend(rest());
+    scored.extend(rest());
+    let union = match included.as_slice() {
+        [one] if one.is_single_lookup() => {
+            let mut clauses = vec![(Occur::Should, one.matches(f))];
+            clauses.extend(one.bonuses(f));
+            let union: Box<dyn TQuery> = Box::new(BooleanQuery::new(clauses));
+            let mut filter = rest();
+            let filter: Option<Box<dyn TQuery>> = if filter.is_empty() {
+                None
+            } else {
+                if !filter.iter().any(|(o, _)| *o == Occur::Must) {
+                    filter.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Some(Box::new(BooleanQuery::new(filter)))
+            };
+            Some(Union {
+                query: union,
+                filter,
+            })
+        }
+        _ => None,
+    };
+    Plan {
+        matcher: Box::new(BooleanQuery::new(matcher)),
+        scored: Box::new(BooleanQuery::new(scored)),
+        union,
+    }
 }

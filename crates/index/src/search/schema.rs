@@ -1,13 +1,17 @@
 //! The search index's schema: one tantivy document per stored article version.
 
-use super::analyzer::{EXACT, ExactTokenizer, WORDS, WordsTokenizer};
+use super::analyzer::{
+    CHARS, CharsTokenizer, EXACT, EXACT_FULL, ExactTokenizer, RunTokens, WORDS, WordsTokenizer,
+};
+use tantivy::IndexSettings;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::store::{Compressor, ZstdCompressor};
 
 /// Bumped whenever the schema or an analyzer changes: an index of another format is wiped and
 /// rebuilt from the archive on open.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 
 /// The fields, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -21,18 +25,23 @@ pub(crate) struct Fields {
     pub(crate) url: Field,
     /// The record file, relative to the data directory (to rewrite a document's flags).
     pub(crate) path: Field,
-    /// The title and plain text as published (stored for display and snippets).
+    /// The title as published (stored for display; the text is read from the record file).
     pub(crate) title: Field,
-    pub(crate) text: Field,
-    /// Folded title and text through the exact analyzer.
+    /// Folded title and folded text (two values) through the exact analyzer: what decides
+    /// whether a term of two or more units matches.
+    pub(crate) exact: Field,
+    /// Folded title and text through the characters analyzer: whether a one-character term
+    /// matches.
+    pub(crate) chars: Field,
+    /// Folded title and text through the words analyzer: the word-level ranking bonus.
+    pub(crate) words: Field,
+    /// Folded title through the exact analyzer with every character, documents only: the title
+    /// boost (a title that has every unit and bigram of a term; titles are too short for that
+    /// to differ from containing the term often enough to need positions).
     pub(crate) title_exact: Field,
-    pub(crate) body_exact: Field,
-    /// Folded title and text through the words analyzer.
-    pub(crate) title_words: Field,
-    pub(crate) body_words: Field,
     /// Publication time (epoch ms), when the record has one.
     pub(crate) published: Field,
-    /// Capture time of this version (epoch ms).
+    /// Capture time of this version (epoch ms; a fast field: ranges are read from it).
     pub(crate) captured: Field,
     /// Publication time, else capture time: what date sorting and recency use.
     pub(crate) date: Field,
@@ -47,16 +56,23 @@ pub(crate) struct Fields {
 
 pub(crate) fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let exact = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(EXACT)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
-    let words = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(WORDS)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
+    let positions = |tokenizer| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    // Documents-only fields emit each term once per value, so their frequencies are 1 (or 2,
+    // title and text): recorded all the same, because tantivy's block-max pruning (WAND) only
+    // works on fields with frequencies, and a frequency of 1 costs nothing in a packed block.
+    let documents = |tokenizer| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
         vid: b.add_text_field("vid", STRING),
@@ -65,25 +81,53 @@ pub(crate) fn build() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
         path: b.add_text_field("path", STORED),
         title: b.add_text_field("title", STORED),
-        text: b.add_text_field("text", STORED),
-        title_exact: b.add_text_field("title_exact", exact.clone()),
-        body_exact: b.add_text_field("body_exact", exact),
-        title_words: b.add_text_field("title_words", words.clone()),
-        body_words: b.add_text_field("body_words", words),
+        exact: b.add_text_field("exact", positions(EXACT)),
+        chars: b.add_text_field("chars", documents(CHARS)),
+        words: b.add_text_field("words", documents(WORDS)),
+        title_exact: b.add_text_field("title_exact", documents(EXACT_FULL)),
         published: b.add_i64_field("published", STORED),
-        captured: b.add_i64_field("captured", INDEXED | STORED | FAST),
-        date: b.add_i64_field("date", INDEXED | FAST),
+        captured: b.add_i64_field("captured", STORED | FAST),
+        date: b.add_i64_field("date", FAST),
         language: b.add_text_field("language", STRING | STORED),
-        latest: b.add_bool_field("latest", INDEXED | STORED),
+        latest: b.add_bool_field("latest", INDEXED | STORED | FAST),
         changed: b.add_bool_field("changed", INDEXED),
         gone: b.add_bool_field("gone", INDEXED | STORED),
     };
     (b.build(), fields)
 }
 
+/// Settings of a new index: the stored fields (titles, URLs, paths) compressed with zstd, which
+/// packs them to about half of what lz4 does.
+pub(crate) fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(DOCSTORE_ZSTD_LEVEL),
+        }),
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
+}
+
+/// zstd level of the doc store: higher levels gain little on news text and cost indexing time.
+const DOCSTORE_ZSTD_LEVEL: i32 = 3;
+/// Bytes per compressed doc-store block: reading a hit decompresses its whole block.
+const DOCSTORE_BLOCK_BYTES: usize = 32 * 1024;
+
 /// Registers the analyzers the schema names.
 pub(crate) fn register(index: &tantivy::Index) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(EXACT, ExactTokenizer::default());
+    tokenizers.register(
+        EXACT,
+        ExactTokenizer {
+            run: RunTokens::Edges,
+        },
+    );
+    tokenizers.register(
+        EXACT_FULL,
+        ExactTokenizer {
+            run: RunTokens::All,
+        },
+    );
+    tokenizers.register(CHARS, CharsTokenizer);
     tokenizers.register(WORDS, WordsTokenizer);
 }

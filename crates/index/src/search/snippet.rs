@@ -14,9 +14,55 @@ pub const SNIPPET_CHARS: usize = 160;
 /// Characters of context kept before the first match of the passage.
 const LEAD_CHARS: usize = 24;
 
+/// [`clean::fold_spans`], with the characters that fold on their own handled here: ASCII,
+/// full-width ASCII forms (NFKC gives the ASCII character), and unified Han ideographs (NFKC
+/// and lower case leave them alone; only the S/T mapping applies). Everything else goes through
+/// `clean::fold_spans` one character at a time, as it does itself. The result is the same; the
+/// normalizer is only called for the rare characters (a page of snippets folds every hit's text).
+fn fold_spans(text: &str) -> clean::FoldedSpans {
+    let mut spans = clean::FoldedSpans {
+        folded: String::with_capacity(text.len()),
+        origin: Vec::with_capacity(text.len()),
+    };
+    let mut in_space = false;
+    let mut push = |spans: &mut clean::FoldedSpans, c: char| {
+        if c.is_whitespace() {
+            if !in_space {
+                spans.folded.push(' ');
+                in_space = true;
+            }
+        } else {
+            spans.folded.push(c);
+            in_space = false;
+        }
+    };
+    let mut buf = [0u8; 4];
+    for (at, c) in text.char_indices() {
+        let before = spans.folded.len();
+        match c {
+            _ if c.is_ascii() => push(&mut spans, c.to_ascii_lowercase()),
+            '\u{FF01}'..='\u{FF5E}' => {
+                let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+                push(&mut spans, ascii.to_ascii_lowercase());
+            }
+            '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' => {
+                push(&mut spans, clean::simplified_char(c));
+            }
+            _ => {
+                for f in clean::fold_spans(c.encode_utf8(&mut buf)).folded.chars() {
+                    push(&mut spans, f);
+                }
+            }
+        }
+        let added = spans.folded.len() - before;
+        spans.origin.extend(std::iter::repeat_n(at, added));
+    }
+    spans
+}
+
 /// Byte ranges of `text` where the folded `terms` occur.
 fn matches(text: &str, terms: &[String]) -> Vec<(usize, usize, usize)> {
-    let spans = clean::fold_spans(text);
+    let spans = fold_spans(text);
     let hay = spans.folded.as_str();
     let mut found = Vec::new();
     for (t, term) in terms.iter().enumerate() {
@@ -61,30 +107,13 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-/// Byte offset `n` characters after `at` (or the end).
-fn chars_after(text: &str, at: usize, n: usize) -> usize {
-    text[at..]
-        .char_indices()
-        .nth(n)
-        .map_or(text.len(), |(i, _)| at + i)
-}
-
-/// Byte offset `n` characters before `at` (or the start).
-fn chars_before(text: &str, at: usize, n: usize) -> usize {
-    text[..at]
-        .char_indices()
-        .rev()
-        .nth(n.saturating_sub(1))
-        .map_or(0, |(i, _)| i)
-}
-
 /// The snippet of `text` for the folded `terms` (see the module documentation).
 pub fn snippet(text: &str, terms: &[String]) -> String {
     let found = matches(text, terms);
-    let (start, end) = match best_window(text, &found) {
-        Some(w) => w,
-        None => (0, chars_after(text, 0, SNIPPET_CHARS)),
-    };
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let byte_of = |char_index: usize| starts.get(char_index).copied().unwrap_or(text.len());
+    let (start, end) = best_window(&starts, text.len(), &found, terms.len())
+        .unwrap_or((0, byte_of(SNIPPET_CHARS)));
     let mut out = String::with_capacity((end - start) * 2);
     if start > 0 {
         out.push('…');
@@ -107,19 +136,45 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     out.trim().to_owned()
 }
 
-/// The window (byte range) with the most distinct terms, then the most matches.
-fn best_window(text: &str, found: &[(usize, usize, usize)]) -> Option<(usize, usize)> {
+/// The window (byte range) with the most distinct terms, then the most matches, then the first:
+/// for each match, the window of [`SNIPPET_CHARS`] characters that starts [`LEAD_CHARS`]
+/// before it (`starts` holds the byte offset of every character of a text of `len` bytes).
+fn best_window(
+    starts: &[usize],
+    len: usize,
+    found: &[(usize, usize, usize)],
+    num_terms: usize,
+) -> Option<(usize, usize)> {
+    let byte_of = |char_index: usize| starts.get(char_index).copied().unwrap_or(len);
+    let mut per_term = vec![0usize; num_terms];
+    let mut distinct = 0;
+    let mut j = 0; // matches found[i..j] end inside the window of match i
     let mut best: Option<((usize, usize), (usize, usize))> = None;
     for (i, &(s, _, _)) in found.iter().enumerate() {
-        let start = chars_before(text, s, LEAD_CHARS);
-        let end = chars_after(text, start, SNIPPET_CHARS);
-        let inside = found[i..].iter().take_while(|m| m.1 <= end);
-        let mut distinct: Vec<usize> = inside.clone().map(|m| m.2).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let score = (distinct.len(), inside.count());
+        let at = starts.partition_point(|&b| b < s);
+        let start = byte_of(at.saturating_sub(LEAD_CHARS));
+        let end = byte_of(at.saturating_sub(LEAD_CHARS) + SNIPPET_CHARS);
+        if j < i {
+            j = i;
+        }
+        while j < found.len() && found[j].1 <= end {
+            let t = found[j].2;
+            if per_term[t] == 0 {
+                distinct += 1;
+            }
+            per_term[t] += 1;
+            j += 1;
+        }
+        let score = (distinct, j - i);
         if best.is_none_or(|(b, _)| score > b) {
             best = Some((score, (start, end)));
+        }
+        if j > i {
+            let t = found[i].2;
+            per_term[t] -= 1;
+            if per_term[t] == 0 {
+                distinct -= 1;
+            }
         }
     }
     best.map(|(_, w)| w)
@@ -159,6 +214,16 @@ mod tests {
     fn paragraph_breaks_become_one_space() {
         let s = snippet("第一段。\n\n第二段 有  空格。", &fold_all(&["第二"]));
         assert_eq!(s, "第一段。 <mark>第二</mark>段 有 空格。");
+    }
+
+    #[test]
+    fn fast_folding_equals_clean_fold_spans() {
+        let text = "美國 ＡＢＣ　ｶﾅ Straße\u{00A0}\u{00A0}x\u{200B}y ①② ﬁ ＂引號＂，說：「好」。\
+                    Ὀδυσσεύς 한국어 ㄅ e\u{0301} \u{2028}z\u{F900}\u{2F00}Ⅻ ¨ \t\n end";
+        let fast = fold_spans(text);
+        let slow = clean::fold_spans(text);
+        assert_eq!(fast.folded, slow.folded);
+        assert_eq!(fast.origin, slow.origin);
     }
 
     #[test]

@@ -4,14 +4,17 @@
 //! added as its version document (replacing one left by an interrupted sync); a takedown event
 //! marks the article's latest document gone and `back` (or a new version) clears it. When a
 //! newer version arrives, the previous latest document is written again with `latest` off.
-//! Documents are written again from their stored fields, so flags never need the record file.
+//! A document written again with new flags takes its text from its record file again (the index
+//! does not store the text), and its other fields from the index.
 
 use super::doc::{DocData, Flags, vid};
 use super::{SearchError, SearchIndex, schema};
 use archive::{Archive, LogLine, log_len, read_log_from};
 use model::{ArticleKey, EventKind};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -19,7 +22,7 @@ use tantivy::{TantivyDocument, Term};
 
 /// Lines applied per tantivy commit: bounds the work a crash throws away and the memory of
 /// the per-article state kept between commits.
-const LINES_PER_COMMIT: usize = 20_000;
+const LINES_PER_COMMIT: usize = 100_000;
 
 /// How far the index got in each capture log: the payload of each tantivy commit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +56,19 @@ struct ArticleState {
     latest: Option<(DocData, Flags)>,
 }
 
+/// The article keys one sync has met, when it started from an empty index.
+struct Seen {
+    /// The index had no documents when the sync started.
+    from_empty: bool,
+    /// Hashes of the keys met (a collision only costs a lookup).
+    keys: FxHashSet<u64>,
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
 impl SearchIndex {
     /// The watermarks of the last commit (all zero for a new index).
     pub(crate) fn watermarks(&self) -> Result<Watermarks, SearchError> {
@@ -72,8 +88,20 @@ impl SearchIndex {
     /// Applies every capture-log line the search index has not seen yet and commits. Returns
     /// how many lines were applied. A log shorter than the index remembers (the archive was
     /// replaced by an older copy) clears the index and replays everything.
-    /// [`SearchError::Busy`] when another process holds the writer.
+    /// [`SearchError::Busy`] when another process holds the writer. After an error, nothing
+    /// of this sync that was not committed stays in the writer.
     pub fn sync(&mut self, archive: &Archive) -> Result<u64, SearchError> {
+        let result = self.sync_lines(archive);
+        if result.is_err()
+            && let Some(writer) = self.writer.as_mut()
+            && let Err(e) = writer.rollback()
+        {
+            tracing::warn!(error = %e, dir = %self.dir.display(), "cannot roll back the search index writer");
+        }
+        result
+    }
+
+    fn sync_lines(&mut self, archive: &Archive) -> Result<u64, SearchError> {
         let mut marks = self.watermarks()?;
         marks.format = schema::FORMAT;
         let sources = archive.sources()?;
@@ -103,6 +131,10 @@ impl SearchIndex {
         let mut applied = 0u64;
         let mut pending = 0usize;
         let mut state: HashMap<ArticleKey, ArticleState> = HashMap::new();
+        let mut seen = Seen {
+            from_empty: self.reader.searcher().num_docs() == 0,
+            keys: FxHashSet::default(),
+        };
         for (meta, len) in sources.iter().zip(lens) {
             let mark = marks
                 .sources
@@ -115,7 +147,7 @@ impl SearchIndex {
             let reader = read_log_from(archive, &meta.id, mark.offset, mark.seq as usize)?;
             for line in reader {
                 let line: LogLine = line?;
-                self.apply(archive, &line, &mut state)?;
+                self.apply(archive, &line, &mut state, &mut seen)?;
                 marks.sources.insert(
                     meta.id.to_string(),
                     Mark {
@@ -158,6 +190,7 @@ impl SearchIndex {
         archive: &Archive,
         line: &LogLine,
         state: &mut HashMap<ArticleKey, ArticleState>,
+        seen: &mut Seen,
     ) -> Result<(), SearchError> {
         let c = &line.capture;
         let gone_change = if c.event.is_takedown() {
@@ -176,12 +209,20 @@ impl SearchIndex {
             return Ok(());
         }
         if !state.contains_key(&c.key) {
-            let latest = self.committed_latest(c.key.as_str())?;
+            // A key this sync has not seen in an index that was empty when it started has no
+            // committed document: skip the lookup (most keys of a rebuild).
+            let fresh = seen.from_empty && seen.keys.insert(key_hash(c.key.as_str()));
+            let latest = if fresh {
+                None
+            } else {
+                self.committed_latest(c.key.as_str())?
+            };
             state.insert(c.key.clone(), ArticleState { latest });
         }
+        let root = archive.root();
         let entry = state.get_mut(&c.key).expect("inserted above");
         let mut latest = entry.latest.take();
-        if let Some(data) = new_doc {
+        if let Some(mut data) = new_doc {
             match latest {
                 Some((old, old_flags)) if old.version > data.version => {
                     // An older version replayed after a newer one: never the latest.
@@ -192,7 +233,7 @@ impl SearchIndex {
                     if let Some((old, _)) = previous
                         && old.version != data.version
                     {
-                        self.write(&old, Flags::default())?;
+                        self.rewrite(root, old, Flags::default())?;
                     }
                     // A new version was just served: the article is not gone.
                     let flags = Flags {
@@ -200,6 +241,8 @@ impl SearchIndex {
                         gone: gone_change.unwrap_or(false),
                     };
                     self.write(&data, flags)?;
+                    // Kept without its text: it is read again if the document is rewritten.
+                    data.text = String::new();
                     latest = Some((data, flags));
                 }
             }
@@ -208,13 +251,30 @@ impl SearchIndex {
         {
             flags.gone = gone;
             let (data, flags) = (data.clone(), *flags);
-            self.write(&data, flags)?;
+            self.rewrite(root, data, flags)?;
         }
         entry.latest = latest;
         Ok(())
     }
 
-    /// Adds `data` as its version document, replacing any earlier one.
+    /// Writes an earlier document again with new `flags`, its text read from its record. A
+    /// record that cannot be read any more (a damaged archive: `verify` reports it) loses its
+    /// document rather than keep wrong flags.
+    fn rewrite(&mut self, root: &Path, data: DocData, flags: Flags) -> Result<(), SearchError> {
+        match data.clone().load(root) {
+            Some(full) => self.write(&full, flags),
+            None => {
+                let dir = self.dir.clone();
+                let vid = Term::from_field_text(self.fields.vid, &vid(&data.key, data.version));
+                self.writer()?.delete_term(vid);
+                tracing::warn!(dir = %dir.display(), key = data.key, version = data.version,
+                    "dropped a search document whose record cannot be read");
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds `data` (with its text) as its version document, replacing any earlier one.
     fn write(&mut self, data: &DocData, flags: Flags) -> Result<(), SearchError> {
         let fields = self.fields;
         let dir = self.dir.clone();
