@@ -90,6 +90,62 @@ fn a_shorter_log_than_remembered_rebuilds_the_search_index() {
     assert_eq!(index.num_docs(), 1);
 }
 
+#[test]
+fn a_read_only_open_never_creates_wipes_or_writes() {
+    let mut a = TestArchive::new();
+    let mut rng = Rng::new(3);
+    add_articles(&mut a, &mut rng, 0, 10);
+    let search = a.data().join(index::search::SEARCH_DIR);
+    match SearchIndex::open_read_only(a.data()) {
+        Err(index::SearchError::Missing { path }) => assert_eq!(path, search),
+        other => panic!("expected Missing, got {other:?}"),
+    }
+    assert!(
+        !search.exists(),
+        "a read-only open created {}",
+        search.display()
+    );
+
+    let mut writer = SearchIndex::open(a.data()).unwrap();
+    writer.sync(&a.archive).unwrap();
+    let mut reader = SearchIndex::open_read_only(a.data()).unwrap();
+    reader.cache_texts(1 << 20);
+    let before = reader.num_docs();
+    assert!(before > 0);
+    // The writer commits more; the reader sees it after a reload, and searches as the writer.
+    add_articles(&mut a, &mut rng, 10, 10);
+    writer.sync(&a.archive).unwrap();
+    reader.reload().unwrap();
+    assert_eq!(reader.num_docs(), writer.num_docs());
+    assert!(reader.num_docs() > before);
+    let q = index::search::Query::new("的");
+    let (r, w) = (reader.search(&q).unwrap(), writer.search(&q).unwrap());
+    assert!(r.total > 0);
+    assert_eq!((r.total, &r.hits), (w.total, &w.hits));
+    drop(writer);
+
+    // An index of another format is left alone (a writer rebuilds it, not a reader).
+    let meta = search.join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let at = text
+        .find("\\\"format\\\":")
+        .expect("the watermarks name the format");
+    let format: String = text[at..].chars().take_while(|c| *c != ',').collect();
+    assert_ne!(format, "\\\"format\\\":1");
+    std::fs::write(&meta, text.replace(&format, "\\\"format\\\":1")).unwrap();
+    let files = std::fs::read_dir(&search).unwrap().count();
+    match SearchIndex::open_read_only(a.data()) {
+        Err(index::SearchError::Format { found: 1, .. }) => {}
+        other => panic!("expected a Format error, got {other:?}"),
+    }
+    assert_eq!(std::fs::read_dir(&search).unwrap().count(), files);
+    assert!(
+        std::fs::read_to_string(&meta)
+            .unwrap()
+            .contains("\\\"format\\\":1")
+    );
+}
+
 fn spawn_child(data: &std::path::Path) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([

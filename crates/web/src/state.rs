@@ -16,6 +16,10 @@ use std::time::Instant;
 use tokio::sync::OnceCell;
 use url::Url;
 
+/// Plain texts of hit records kept for search snippets: most of a search's time is reading
+/// them, and a server meets the same hits again and again.
+const SEARCH_TEXT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Idle read connections kept for reuse; more may be open at once under load (each request on
 /// a blocking thread takes one), but only this many are kept afterwards.
 const POOL_IDLE: usize = 16;
@@ -202,15 +206,21 @@ impl WebState {
                         dir.display()
                     )));
                 }
-                tokio::task::spawn_blocking(move || SearchIndex::open(&data_dir))
-                    .await
-                    .map_err(|e| {
-                        ApiError::Internal(format!("opening the search index did not finish: {e}"))
-                    })?
-                    .map(Arc::new)
-                    .map_err(|e| {
-                        ApiError::Unavailable(format!("the search index cannot be opened: {e}"))
-                    })
+                tokio::task::spawn_blocking(move || {
+                    // Read-only: the server never creates, wipes or writes `search/`; the
+                    // writing process (`run`, `reindex`) owns it.
+                    let mut index = SearchIndex::open_read_only(&data_dir)?;
+                    index.cache_texts(SEARCH_TEXT_CACHE_BYTES);
+                    Ok::<_, index::search::SearchError>(index)
+                })
+                .await
+                .map_err(|e| {
+                    ApiError::Internal(format!("opening the search index did not finish: {e}"))
+                })?
+                .map(Arc::new)
+                .map_err(|e| {
+                    ApiError::Unavailable(format!("the search index cannot be opened: {e}"))
+                })
             })
             .await
             .cloned()

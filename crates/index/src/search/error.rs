@@ -83,6 +83,25 @@ pub enum SearchError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// There is no search index yet (a read-only open never creates one).
+    #[error("there is no search index at {path} yet: run `newsvault reindex`")]
+    Missing {
+        /// The search directory.
+        path: PathBuf,
+    },
+    /// The index was written in another format; a writing open rebuilds it, a read-only open
+    /// leaves it alone.
+    #[error(
+        "search index {path} has format {found}, this newsvault reads format {expected}: run `newsvault reindex`"
+    )]
+    Format {
+        /// The search directory.
+        path: PathBuf,
+        /// The format the index was written in.
+        found: u32,
+        /// The format this build reads.
+        expected: u32,
+    },
     /// The commit payload (watermarks) of the index cannot be read.
     #[error("search index {path}: unreadable watermarks: {message}")]
     Watermarks {

@@ -4,9 +4,11 @@ use super::doc::{DocData, Flags, read_record};
 use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::snippet::snippet;
+use super::text_cache::TextCache;
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{EnableScoring, Query as TQuery, Weight};
@@ -176,10 +178,7 @@ impl SearchIndex {
     /// reading, parsing and `clean::text` of a record is most of a page's time, so two threads
     /// share a page of more than a few hits. An unreadable record gets an empty snippet.
     fn snippets(&self, found: &[(DocData, Flags, f32)], terms: &[String]) -> Vec<String> {
-        let one = |d: &DocData| {
-            let text = read_record(&self.root, &d.path).map_or_else(String::new, |r| r.1);
-            snippet(&text, terms)
-        };
+        let one = |d: &DocData| snippet(&self.text_of(&d.path), terms);
         if found.len() < PARALLEL_SNIPPETS {
             return found.iter().map(|(d, _, _)| one(d)).collect();
         }
@@ -193,6 +192,28 @@ impl SearchIndex {
             }
             out
         })
+    }
+}
+
+impl SearchIndex {
+    /// The plain text of the record at `path` (empty when it cannot be read), through the text
+    /// cache when it is on.
+    fn text_of(&self, path: &str) -> Arc<str> {
+        let lock = |m: &'_ std::sync::Mutex<TextCache>| {
+            // A panic elsewhere cannot leave a half-written entry: the cache stays usable.
+            m.lock().unwrap_or_else(|p| p.into_inner()).get(path)
+        };
+        if let Some(text) = self.texts.as_ref().and_then(lock) {
+            return text;
+        }
+        let text: Arc<str> =
+            read_record(&self.root, path).map_or_else(|| Arc::from(""), |r| Arc::from(r.1));
+        if let Some(m) = &self.texts {
+            m.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .put(path, text.clone());
+        }
+        text
     }
 }
 

@@ -52,6 +52,7 @@ mod query;
 mod schema;
 mod snippet;
 mod sync;
+mod text_cache;
 
 pub use analyzer::{MAX_WORD_CHARS, is_cjk, is_word_char};
 pub use error::{QueryError, SearchError};
@@ -73,6 +74,10 @@ pub const SEARCH_DIR: &str = "search";
 /// sync uses little of it.
 const WRITER_MEMORY: usize = 128 * 1024 * 1024;
 
+/// Decompressed doc-store blocks kept per segment (tantivy's default is 100): about 2 MiB
+/// that spares hits of the same block a decompression.
+const DOCSTORE_CACHE_BLOCKS: usize = 256;
+
 /// The search index of a data directory.
 pub struct SearchIndex {
     dir: PathBuf,
@@ -83,6 +88,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     /// Opened on first write and kept: creating one takes the lock and spawns threads.
     writer: Option<IndexWriter<TantivyDocument>>,
+    /// Plain texts of records read for snippets (off unless [`SearchIndex::cache_texts`]).
+    texts: Option<std::sync::Mutex<text_cache::TextCache>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -115,12 +122,39 @@ impl SearchIndex {
         }
     }
 
+    /// Opens `<data>/search/` for searching only: it is never created, wiped or written, so a
+    /// reader (the web server) cannot disturb a writer in another process, and it sees the
+    /// writer's commits as they land. [`SearchError::Missing`] when there is no index,
+    /// [`SearchError::Format`] when it was written in another format (until a writer
+    /// rebuilds it).
+    pub fn open_read_only(data_dir: &Path) -> Result<SearchIndex, SearchError> {
+        let dir = data_dir.join(SEARCH_DIR);
+        if !dir.join("meta.json").is_file() {
+            return Err(SearchError::Missing { path: dir });
+        }
+        let index = Self::open_existing(&dir)?;
+        let marks = index.watermarks()?;
+        if marks.format != schema::FORMAT && !marks.is_fresh() {
+            return Err(SearchError::Format {
+                path: dir,
+                found: marks.format,
+                expected: schema::FORMAT,
+            });
+        }
+        Ok(index)
+    }
+
     fn open_dir(dir: &Path) -> Result<SearchIndex, SearchError> {
         std::fs::create_dir_all(dir).map_err(|source| SearchError::Io {
             op: "create",
             path: dir.to_owned(),
             source,
         })?;
+        Self::open_existing(dir)
+    }
+
+    /// Opens (creating the index files in) the existing directory `dir`.
+    fn open_existing(dir: &Path) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema::build();
         let directory =
             tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Tantivy {
@@ -144,6 +178,7 @@ impl SearchIndex {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(DOCSTORE_CACHE_BLOCKS)
             .try_into()
             .map_err(SearchError::tantivy("open a reader on", dir))?;
         Ok(SearchIndex {
@@ -153,6 +188,7 @@ impl SearchIndex {
             fields,
             reader,
             writer: None,
+            texts: None,
         })
     }
 
@@ -198,6 +234,14 @@ impl SearchIndex {
                 .map_err(SearchError::tantivy("merge segments of", &self.dir))?;
         }
         Ok(())
+    }
+
+    /// Keeps up to `bytes` of the plain texts that snippets are made from, newest used first.
+    /// Reading, parsing and `clean::text` of a hit's record is most of a search's time, and a
+    /// server meets the same hits again and again; record files never change, so a kept text
+    /// never goes stale. 0 turns the cache off (the default).
+    pub fn cache_texts(&mut self, bytes: usize) {
+        self.texts = (bytes > 0).then(|| std::sync::Mutex::new(text_cache::TextCache::new(bytes)));
     }
 
     /// The search directory.
