@@ -122,6 +122,35 @@ impl Index {
             .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))
     }
 
+    /// Like [`Index::due_articles`], only of the named `sources`. The scheduler asks this way so
+    /// that articles of a source it no longer checks (removed or disabled) cannot fill every
+    /// batch and starve the others.
+    pub fn due_articles_of(
+        &self,
+        now: &str,
+        sources: &[&str],
+        limit: usize,
+    ) -> Result<Vec<ArticleCheck>, IndexError> {
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (3..3 + sources.len()).map(|i| format!("?{i}")).collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT} WHERE next_check IS NOT NULL AND next_check <= ?1
+                 AND source IN ({}) ORDER BY next_check LIMIT ?2",
+                marks.join(", ")
+            ))
+            .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))?;
+        let mut values: Vec<rusqlite::types::Value> =
+            vec![now.to_owned().into(), (limit as i64).into()];
+        values.extend(sources.iter().map(|s| (*s).to_owned().into()));
+        stmt.query_map(rusqlite::params_from_iter(values), row)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))
+    }
+
     /// Every scheduled article of `source` (all sources when `None`).
     pub fn article_checks(&self, source: Option<&str>) -> Result<Vec<ArticleCheck>, IndexError> {
         let mut stmt = self

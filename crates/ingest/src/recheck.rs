@@ -498,7 +498,14 @@ pub async fn recheck_due(
     limit: usize,
 ) -> Result<Vec<Result<RecheckReport, IngestError>>, IngestError> {
     let now = rfc3339(ingest.now());
-    let due = ingest.read(|i| i.due_articles(&now, limit))?;
+    // Only sources that are re-checked here: due articles of the others stay due, and would
+    // otherwise come first in every batch.
+    let checked: Vec<&str> = sources
+        .iter()
+        .filter(|s| s.enabled && !s.recheck_steps().is_empty())
+        .map(|s| s.id.as_str())
+        .collect();
+    let due = ingest.read(|i| i.due_articles_of(&now, &checked, limit))?;
     let mut checks = Vec::new();
     for check in due {
         let Some(source) = sources.iter().find(|s| s.id.as_str() == check.source) else {

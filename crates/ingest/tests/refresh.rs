@@ -848,3 +848,59 @@ async fn an_item_removed_from_its_feed_while_older_ones_stay_has_left_the_feed()
         .unwrap();
     assert!(check.next_check.is_some());
 }
+
+/// Regression: due articles of a source no longer scheduled (removed from the configuration
+/// while the daemon runs, or disabled) came first in every batch of `recheck_due`, were skipped,
+/// and stayed due, so other sources' re-checks never ran once enough of them piled up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_articles_of_an_unscheduled_source_do_not_starve_the_others() {
+    let (base, site) = serve().await;
+    let text = "这是一篇用来测试复查批次的文章，正文足够长，可以被识别为文章的主体内容。";
+    for name in ["old", "kept"] {
+        let feed = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+             <item><title>{name}的报道</title><link>{base}/{name}.html</link>\
+             <description>摘要</description></item></channel></rss>"
+        );
+        put(
+            &site,
+            &format!("/{name}.xml"),
+            Canned::ok("application/rss+xml", feed),
+        );
+        put(
+            &site,
+            &format!("/{name}.html"),
+            life_page(&format!("{name}的报道"), &[text, text], "甲"),
+        );
+    }
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let clock = Arc::new(ingest::ManualClock::new(start));
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = Ingest::open_with_clock(
+        archive::Archive::open(dir.path()).unwrap(),
+        fetch_config(),
+        RefreshOptions {
+            images: false,
+            ..RefreshOptions::default()
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    let old = source("old", format!("{base}/old.xml"), false);
+    let kept = source("kept", format!("{base}/kept.xml"), false);
+    // `old` is archived first, so its re-check falls due first.
+    assert_eq!(refresh_source(&ingest, &old).await.unwrap().new, 1);
+    clock.set(start + chrono::Duration::minutes(5));
+    assert_eq!(refresh_source(&ingest, &kept).await.unwrap().new, 1);
+    clock.set(start + chrono::Duration::days(2));
+
+    // Only `kept` is scheduled now; a batch of one must still reach its article.
+    let reports = ingest::recheck_due(&ingest, std::slice::from_ref(&kept), 1)
+        .await
+        .unwrap();
+    ingest.close().unwrap();
+    let urls: Vec<String> = reports.into_iter().map(|r| r.unwrap().url).collect();
+    assert_eq!(urls, [format!("{base}/kept.html")]);
+}
