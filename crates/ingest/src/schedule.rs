@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use model::SourceConfig;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Longest wait after repeated failures.
 const MAX_BACKOFF: Duration = Duration::hours(6);
@@ -53,6 +53,26 @@ pub fn is_due(next_due: Option<&str>, now: DateTime<Utc>) -> bool {
         .is_none_or(|t| t <= now)
 }
 
+/// Never-checked sources start spread over this span by a hash of their id, not all at once
+/// (at start, or when several are added together).
+pub const FIRST_CHECK_SPREAD: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn first_check_delay(id: &str) -> Duration {
+    let n = u64::from_str_radix(&model::sha256_hex(id.as_bytes())[..8], 16).unwrap_or(0);
+    let spread = FIRST_CHECK_SPREAD.as_millis() as u64;
+    Duration::milliseconds((n % spread) as i64)
+}
+
+/// The enabled sources of the shared list, as they are now.
+fn enabled(sources: &RwLock<Vec<SourceConfig>>) -> Vec<SourceConfig> {
+    // A writer replaces the whole list in one move, so a poisoned lock still holds a whole list.
+    let list = match sources.read() {
+        Ok(list) => list,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    list.iter().filter(|s| s.enabled).cloned().collect()
+}
+
 /// Re-checks started per pass of the scheduler.
 const RECHECKS_PER_PASS: usize = 64;
 
@@ -63,27 +83,21 @@ const TICK: std::time::Duration = std::time::Duration::from_secs(1);
 /// flight finish for up to `grace` (what they committed stays; what they had not is fetched
 /// again next time) and returns. A failing source is recorded on its state and retried with
 /// backoff; it never stops the others. `on_done` sees every finished check.
+///
+/// `sources` is read again on every tick (once a second), so whoever shares it (the web admin,
+/// a configuration reload) changes what is scheduled without a restart: an added source is
+/// checked within [`FIRST_CHECK_SPREAD`] unless its saved state says it is not due yet, and a
+/// removed or disabled one is not started again (a check in flight finishes; nothing archived
+/// is touched).
 pub async fn run(
     ingest: Arc<Ingest>,
-    sources: Vec<SourceConfig>,
+    sources: Arc<RwLock<Vec<SourceConfig>>>,
     shutdown: impl Future<Output = ()>,
     grace: std::time::Duration,
     on_done: impl Fn(&str, &Result<RefreshReport, crate::IngestError>),
 ) {
-    let started = ingest.now();
-    let sources: Vec<SourceConfig> = sources.into_iter().filter(|s| s.enabled).collect();
-    // Sources never checked start spread over the first seconds, not all at once.
-    let first_check: HashMap<String, DateTime<Utc>> = sources
-        .iter()
-        .map(|s| {
-            let n = u64::from_str_radix(&model::sha256_hex(s.id.as_str().as_bytes())[..8], 16)
-                .unwrap_or(0);
-            (
-                s.id.to_string(),
-                started + Duration::milliseconds((n % 10_000) as i64),
-            )
-        })
-        .collect();
+    // When each never-checked source is first due, fixed the first time the scheduler sees it.
+    let mut first_check: HashMap<String, DateTime<Utc>> = HashMap::new();
     let mut running: HashSet<String> = HashSet::new();
     let mut tasks = tokio::task::JoinSet::new();
     // One pass of due re-checks at a time, beside the feed checks (same per-host limits).
@@ -91,18 +105,24 @@ pub async fn run(
     tokio::pin!(shutdown);
     loop {
         let now = ingest.now();
+        let current = enabled(&sources);
         let states: HashMap<String, Option<String>> = ingest
             .read(|i| i.source_states())
             .map(|v| v.into_iter().map(|s| (s.id, s.next_due)).collect())
             .unwrap_or_default();
-        for source in &sources {
+        for source in &current {
             let id = source.id.to_string();
             if running.contains(&id) {
                 continue;
             }
             let due = match states.get(&id) {
                 Some(next) => is_due(next.as_deref(), now),
-                None => first_check.get(&id).is_none_or(|t| *t <= now),
+                None => {
+                    *first_check
+                        .entry(id.clone())
+                        .or_insert_with(|| now + first_check_delay(&id))
+                        <= now
+                }
             };
             if due {
                 running.insert(id.clone());
@@ -116,7 +136,7 @@ pub async fn run(
         }
         if rechecks.as_ref().is_none_or(|t| t.is_finished()) {
             let ingest = ingest.clone();
-            let sources = sources.clone();
+            let sources = current.clone();
             rechecks = Some(tokio::spawn(async move {
                 match crate::recheck_due(&ingest, &sources, RECHECKS_PER_PASS).await {
                     Ok(reports) => {

@@ -9,15 +9,18 @@
 //! key and value keeps its position and every message is ours; the same crate does the edits.
 //! Unknown keys are errors: a misspelt key would otherwise be silently ignored.
 //!
-//! Reading is in `config/read.rs`, editing in `config/edit.rs`.
+//! Reading is in `config/read.rs`, editing in `config/edit.rs`, the source list a running
+//! `run`/`serve` shares and keeps in step with the file in `config/live.rs`.
 //!
 //! Words: a key *path* is how a message names a key, `sources[2].rules.content[0]`; indices count
 //! from 0, in file order.
 
 mod edit;
+mod live;
 mod read;
 
 pub(crate) use edit::{ConfigFile, write_atomically};
+pub(crate) use live::LiveSources;
 
 use anyhow::{Context, bail};
 use model::{RouteSpec, SourceConfig, SourceId};

@@ -1,8 +1,14 @@
 //! `newsvault run`: the daemon. The scheduler checks each enabled source on its interval and
 //! the web server serves, together, until SIGINT or SIGTERM; then checks in flight get a grace
 //! period to commit, the WARC file is finished and the writer lock released.
+//!
+//! The sources are live (`config::LiveSources`): one added through the admin API is checked
+//! within seconds, one removed is not started again (a check in flight finishes; its archive
+//! stays). A hand edit of `newsvault.toml` takes effect on SIGHUP (`kill -HUP PID`), or at the
+//! next admin edit (which reads the file as it is), or at restart; only `[[sources]]` reloads,
+//! `[server]` and `[fetch]` need a restart.
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, LiveSources};
 use crate::signals;
 use anyhow::Context;
 use ingest::{Ingest, RefreshOptions};
@@ -39,8 +45,11 @@ pub(crate) fn run(
         .context("cannot open the archive for writing")?,
     );
     let listen = listen.unwrap_or(&config.server.listen).to_owned();
-    // Admin (with `[server] admin_token`) refreshes through this process's ingest.
-    let state = super::serve::web_state(data, &path, &config, Some(ingest.clone()));
+    // One source list for the server, admin and the scheduler: admin edits and a SIGHUP reload
+    // change what is checked without a restart. Admin (with `[server] admin_token`) refreshes
+    // through this process's ingest.
+    let live = LiveSources::new(&path, config.sources.clone());
+    let state = super::serve::web_state(data, &live, &config, Some(ingest.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -52,20 +61,24 @@ pub(crate) fn run(
         let addr = listener
             .local_addr()
             .context("cannot read the bound address")?;
+        // One signal stops every part.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let reload = signals::reload_on_hangup(signals::stopped(stop_rx.clone()), || {
+            super::serve::reload_sources(&live)
+        });
         eprintln!(
             "listening on http://{addr}; watching {} sources",
             config.sources.iter().filter(|s| s.enabled).count()
         );
-        // One signal stops both halves.
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
-        let server = tokio::spawn(web::serve(listener, state, stopped(stop_rx.clone())));
+        let server = tokio::spawn(web::serve(
+            listener,
+            state,
+            signals::stopped(stop_rx.clone()),
+        ));
         let scheduler = ingest::schedule::run(
             ingest.clone(),
-            config.sources.clone(),
-            stopped(stop_rx),
+            live.handle(),
+            signals::stopped(stop_rx),
             GRACE,
             |id, result| match result {
                 Ok(r) if r.new + r.edited > 0 || !r.item_errors.is_empty() => tracing::info!(
@@ -84,7 +97,7 @@ pub(crate) fn run(
             eprintln!("stopping: letting checks in flight finish (up to {GRACE:?})");
             let _ = stop_tx.send(true);
         };
-        tokio::join!(scheduler, signal);
+        tokio::join!(scheduler, signal, reload);
         match server.await {
             Ok(result) => result.context("the web server failed"),
             Err(e) => Err(anyhow::anyhow!("the web server task failed: {e}")),

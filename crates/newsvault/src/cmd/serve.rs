@@ -8,15 +8,20 @@
 //! With `[server] admin_token` set, the API's admin routes are on: adding and removing sources
 //! edit the configuration file ([`WebAdmin`], shared with `run`); refreshing answers 503 here,
 //! since `serve` has no fetcher.
+//!
+//! The configuration's sources are live ([`LiveSources`]): admin edits show at once, and a hand
+//! edit of the file shows after a SIGHUP (`kill -HUP PID`). Without SIGHUP a hand edit shows at
+//! the next admin edit (which reads the file as it is) or restart. `[server]` and `[fetch]`
+//! are read at start only.
 
 use crate::cli::ServeArgs;
-use crate::config::{self, Config, ConfigFile};
+use crate::config::{self, Config, LiveSources};
 use crate::{data, signals};
 use anyhow::Context;
 use ingest::Ingest;
 use model::{SourceConfig, SourceId};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::path::Path;
+use std::sync::Arc;
 use web::{Admin, AdminError, AdminFuture, RefreshSummary};
 
 pub(crate) fn run(data: &Path, config_file: Option<&Path>, args: &ServeArgs) -> anyhow::Result<u8> {
@@ -40,9 +45,13 @@ pub(crate) fn run(data: &Path, config_file: Option<&Path>, args: &ServeArgs) -> 
         Some(config) => config.server.listen.clone(),
         None => config::DEFAULT_LISTEN.to_owned(),
     });
-    let state = match config {
-        Some(config) => web_state(data, &path, &config, None),
-        None => web::WebState::new(data, archive_sources(&archive)?),
+    // With a configuration, its sources follow the file on SIGHUP.
+    let live = config
+        .as_ref()
+        .map(|config| LiveSources::new(&path, config.sources.clone()));
+    let state = match (&config, &live) {
+        (Some(config), Some(live)) => web_state(data, live, config, None),
+        _ => web::WebState::new(data, archive_sources(&archive)?),
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -56,10 +65,22 @@ pub(crate) fn run(data: &Path, config_file: Option<&Path>, args: &ServeArgs) -> 
         let addr = listener
             .local_addr()
             .with_context(|| format!("cannot read the address bound for {listen}"))?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let reload = live.as_ref().map(|live| {
+            signals::reload_on_hangup(signals::stopped(stop_rx), || reload_sources(live))
+        });
         eprintln!("listening on http://{addr}");
-        web::serve(listener, state, signals::shutdown_signal())
-            .await
-            .with_context(|| format!("the web server on {addr} failed"))
+        let server = web::serve(listener, state, async move {
+            signals::shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        let reload = async {
+            if let Some(reload) = reload {
+                reload.await;
+            }
+        };
+        let (served, ()) = tokio::join!(server, reload);
+        served.with_context(|| format!("the web server on {addr} failed"))
     })?;
     Ok(0)
 }
@@ -89,25 +110,43 @@ fn sync_search(data: &Path, archive: &archive::Archive) {
     }
 }
 
-/// The web state of `serve` and `run`: the configured sources (shared with the admin actions,
-/// so an added source shows at once), the public address, and admin when a token is set.
+/// Reads the configuration file's sources again (on SIGHUP) and logs what changed; a file
+/// that does not load is logged and the sources stay as they were.
+pub(crate) fn reload_sources(live: &LiveSources) {
+    use std::io::Write;
+    let file = live.file().display();
+    let line = match tokio::task::block_in_place(|| live.reload()) {
+        Ok(r) => {
+            tracing::info!(file = %file, added = ?r.added, removed = ?r.removed, changed = ?r.changed, "sources reloaded");
+            format!(
+                "reloaded the sources of {file}: added {:?}, removed {:?}, changed {:?}",
+                r.added, r.removed, r.changed
+            )
+        }
+        Err(e) => format!("sources not reloaded (they stay as they were): {e:#}"),
+    };
+    // On stderr like "listening on": the operator who sent the signal looks there. A closed
+    // stderr (the terminal that sent SIGHUP went away) is no reason to fail.
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// The web state of `serve` and `run`: the configured sources (`sources`, shared with the admin
+/// actions and the daemon's scheduler, so an added source shows and is checked at once), the
+/// public address, and admin when a token is set.
 pub(crate) fn web_state(
     data: &Path,
-    config_file: &Path,
+    sources: &Arc<LiveSources>,
     config: &Config,
     ingest: Option<Arc<Ingest>>,
 ) -> web::WebState {
-    let sources = Arc::new(RwLock::new(config.sources.clone()));
-    let mut state = web::WebState::with_shared_sources(data, Arc::clone(&sources));
+    let mut state = web::WebState::with_shared_sources(data, sources.handle());
     if let Some(base) = &config.server.base_url {
         state = state.with_base_url(base.clone());
     }
     if let Some(token) = &config.server.admin_token {
         let admin = WebAdmin {
-            config_file: config_file.to_owned(),
-            sources,
+            sources: Arc::clone(sources),
             ingest,
-            editing: Mutex::new(()),
         };
         state = state.with_admin(token.clone(), Arc::new(admin));
     }
@@ -115,47 +154,12 @@ pub(crate) fn web_state(
 }
 
 /// The admin actions of the API: sources are added and removed in the configuration file
-/// (comments kept, as `newsvault sources add/remove` do) and in the list the server shows;
-/// a refresh runs `ingest::refresh_source` on the daemon's `Ingest`, when there is one.
-///
-/// The daemon's scheduler keeps the sources it started with: a source added here is checked
-/// on a schedule from the next start (a refresh checks it now), and a removed one until then.
+/// (comments kept, as `newsvault sources add/remove` do) and in the list the server shows and
+/// the daemon's scheduler checks; a refresh runs `ingest::refresh_source` on the daemon's
+/// `Ingest`, when there is one.
 pub(crate) struct WebAdmin {
-    config_file: PathBuf,
-    sources: Arc<RwLock<Vec<SourceConfig>>>,
+    sources: Arc<LiveSources>,
     ingest: Option<Arc<Ingest>>,
-    /// One configuration edit at a time.
-    editing: Mutex<()>,
-}
-
-impl WebAdmin {
-    fn configured(&self, id: &SourceId) -> Option<SourceConfig> {
-        let list = match self.sources.read() {
-            Ok(list) => list,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        list.iter().find(|s| &s.id == id).cloned()
-    }
-
-    /// Runs `edit` on the configuration file, saves it, and shows the saved source list.
-    fn edit_config(
-        &self,
-        edit: impl FnOnce(&mut ConfigFile) -> Result<(), AdminError>,
-    ) -> Result<(), AdminError> {
-        let _one_at_a_time = match self.editing.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let failed = |e: anyhow::Error| AdminError::Failed(format!("{e:#}"));
-        let mut file = ConfigFile::open(&self.config_file).map_err(failed)?;
-        edit(&mut file)?;
-        let sources = file.save().map_err(failed)?.sources.clone();
-        match self.sources.write() {
-            Ok(mut list) => *list = sources,
-            Err(poisoned) => *poisoned.into_inner() = sources,
-        }
-        Ok(())
-    }
 }
 
 impl Admin for WebAdmin {
@@ -169,7 +173,8 @@ impl Admin for WebAdmin {
                 ));
             };
             let source = self
-                .configured(&id)
+                .sources
+                .get(id.as_str())
                 .ok_or_else(|| AdminError::UnknownSource(id.to_string()))?;
             let r = ingest::refresh_source(ingest, &source)
                 .await
@@ -196,15 +201,18 @@ impl Admin for WebAdmin {
                 source.name = config::default_name(&source.id);
             }
             tokio::task::block_in_place(|| {
-                self.edit_config(|file| {
-                    if file.config().source(source.id.as_str()).is_some() {
-                        return Err(AdminError::Exists(source.id.to_string()));
-                    }
-                    file.add_source(&source)
-                        .map_err(|e| AdminError::Invalid(format!("{e:#}")))
-                })
+                self.sources.edit(
+                    |file| {
+                        if file.config().source(source.id.as_str()).is_some() {
+                            return Err(AdminError::Exists(source.id.to_string()));
+                        }
+                        file.add_source(&source)
+                            .map_err(|e| AdminError::Invalid(format!("{e:#}")))
+                    },
+                    failed,
+                )
             })?;
-            tracing::info!(source = %source.id, file = %self.config_file.display(), "source added");
+            tracing::info!(source = %source.id, file = %self.sources.file().display(), "source added");
             Ok(())
         })
     }
@@ -212,16 +220,24 @@ impl Admin for WebAdmin {
     fn remove_source(&self, id: SourceId) -> AdminFuture<'_, ()> {
         Box::pin(async move {
             tokio::task::block_in_place(|| {
-                self.edit_config(|file| {
-                    if file.remove_source(id.as_str()) {
-                        Ok(())
-                    } else {
-                        Err(AdminError::UnknownSource(id.to_string()))
-                    }
-                })
+                self.sources.edit(
+                    |file| {
+                        if file.remove_source(id.as_str()) {
+                            Ok(())
+                        } else {
+                            Err(AdminError::UnknownSource(id.to_string()))
+                        }
+                    },
+                    failed,
+                )
             })?;
-            tracing::info!(source = %id, file = %self.config_file.display(), "source removed; its archive stays");
+            tracing::info!(source = %id, file = %self.sources.file().display(), "source removed; its archive stays");
             Ok(())
         })
     }
+}
+
+/// A configuration file that cannot be read or written, as an admin error (500).
+fn failed(e: anyhow::Error) -> AdminError {
+    AdminError::Failed(format!("{e:#}"))
 }
