@@ -2,9 +2,9 @@
 
 mod common;
 
+use common::http::{free_port, get};
 use common::{bin, mini_tree, nv};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -22,14 +22,6 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start(data: &Path, extra: &[&str]) -> Server {
     let port = free_port();
     let child = bin()
@@ -43,28 +35,6 @@ fn start(data: &Path, extra: &[&str]) -> Server {
         .spawn()
         .expect("start newsvault serve");
     Server { child, port }
-}
-
-/// `GET path` over plain HTTP/1.1: (status code, body).
-fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
-    let mut conn = TcpStream::connect(("127.0.0.1", port))?;
-    conn.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        conn,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut response = String::new();
-    conn.read_to_string(&mut response)?;
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
 }
 
 /// Polls the health endpoint until it answers 200 (20 s at most) and returns its JSON.

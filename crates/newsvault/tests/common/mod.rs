@@ -1,6 +1,10 @@
 //! Shared helpers for the binary's integration tests: run the real `newsvault` binary.
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
+pub(crate) mod daemon;
+pub(crate) mod http;
+pub(crate) mod site;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
