@@ -387,6 +387,7 @@ mod tests {
             via: Some("test".into()),
             origin: None,
             note: None,
+            byline: None,
             prev: String::new(),
         }
     }

@@ -50,6 +50,7 @@ fn capture(url: &str, event: EventKind, version: u32) -> Capture {
         via: Some("direct".into()),
         origin: None,
         note: None,
+        byline: None,
         prev: String::new(),
     }
 }

@@ -329,6 +329,7 @@ fn stage(w: &mut archive::Writer, a: &Article, i: u64, version: u32) -> Result<(
         via: Some("bench".into()),
         origin: None,
         note: None,
+        byline: None,
         prev: String::new(),
     };
     w.stage(

@@ -177,8 +177,8 @@ fn apply_line(
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO captures (source, seq, key, time, event, version, url, status, final_url, path,
-            record_sha256, body_sha256, warc_record_id, via, origin, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            record_sha256, body_sha256, warc_record_id, via, origin, note, byline)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         c.source.as_str(),
@@ -197,6 +197,7 @@ fn apply_line(
         c.via,
         c.origin,
         c.note,
+        c.byline,
     ])?;
     let Some(path) = c.path.as_deref() else {
         tx.prepare_cached("UPDATE articles SET last_seen = ?2, last_event = ?3 WHERE key = ?1")?

@@ -6,7 +6,7 @@
 //!
 //! Words: an article's *date* is its publication time, or 0 when it has none (such articles
 //! sort last); a *change* is a capture whose event says the article changed or stopped (or
-//! resumed) being served: edited, a takedown class, or back.
+//! resumed) being served: edited, a takedown class, back, or a byline change.
 
 use crate::{Index, IndexError};
 use rusqlite::{Row, params_from_iter, types::Value};
@@ -23,12 +23,13 @@ pub const CHANGE_EVENTS: &[&str] = &[
     "blocked",
     "left-feed",
     "back",
+    "byline",
 ];
 
-/// The SQL list of [`CHANGE_EVENTS`], written the same way in the partial index (migration 4)
+/// The SQL list of [`CHANGE_EVENTS`], written the same way in the partial index (migration 5)
 /// and in every query, so SQLite sees that the query implies the index's condition.
 pub(crate) const CHANGE_EVENTS_SQL: &str =
-    "('edited','gone','moved','redirected-home','soft-404','blocked','left-feed','back')";
+    "('edited','gone','moved','redirected-home','soft-404','blocked','left-feed','back','byline')";
 
 /// Where a listing of articles goes on: the date and key of the last row already shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

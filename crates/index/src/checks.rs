@@ -31,10 +31,14 @@ pub struct ArticleCheck {
     pub failing_since: Option<String>,
     /// Fingerprint of the page as last seen.
     pub page_fingerprint: Option<String>,
+    /// The page's byline as last seen (the last one it named, when a later look found none):
+    /// what a `byline` event is measured against.
+    pub page_byline: Option<String>,
 }
 
 const SELECT: &str = "SELECT key, source, url, first_seen, checks, next_check, last_check,
-    last_status, state, transient_failures, failing_since, page_fingerprint FROM article_checks";
+    last_status, state, transient_failures, failing_since, page_fingerprint, page_byline
+    FROM article_checks";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleCheck> {
     Ok(ArticleCheck {
@@ -50,6 +54,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleCheck> {
         transient_failures: r.get(9)?,
         failing_since: r.get(10)?,
         page_fingerprint: r.get(11)?,
+        page_byline: r.get(12)?,
     })
 }
 
@@ -59,14 +64,15 @@ impl Index {
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO article_checks (key, source, url, first_seen, next_check,
-                     page_fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     page_fingerprint, page_byline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     check.key,
                     check.source,
                     check.url,
                     check.first_seen,
                     check.next_check,
-                    check.page_fingerprint
+                    check.page_fingerprint,
+                    check.page_byline
                 ],
             )
             .map_err(|e| IndexError::sql("schedule an article", &self.path, e))?;
@@ -79,8 +85,8 @@ impl Index {
             .execute(
                 "INSERT OR REPLACE INTO article_checks (key, source, url, first_seen, checks,
                      next_check, last_check, last_status, state, transient_failures,
-                     failing_since, page_fingerprint)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     failing_since, page_fingerprint, page_byline)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     check.key,
                     check.source,
@@ -93,7 +99,8 @@ impl Index {
                     check.state,
                     check.transient_failures,
                     check.failing_since,
-                    check.page_fingerprint
+                    check.page_fingerprint,
+                    check.page_byline
                 ],
             )
             .map_err(|e| IndexError::sql("record a re-check", &self.path, e))?;

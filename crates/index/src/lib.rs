@@ -49,15 +49,18 @@ fn saved_state(path: &Path) -> Option<Connection> {
     Some(mem)
 }
 
-/// Copies the readable rows of the state tables from `from` into `to` (same schema).
+/// Copies the readable rows of the state tables from `from` into `to`. Columns are named: `from`
+/// may be an older schema (a file written before a migration added columns, which then keep
+/// their defaults).
 fn copy_state(from: &Connection, to: &Connection) -> rusqlite::Result<()> {
     for table in schema::STATE_TABLES {
         let Ok(mut stmt) = from.prepare(&format!("SELECT * FROM {table}")) else {
             continue;
         };
         let columns = stmt.column_count();
+        let names = stmt.column_names().join(", ");
         let insert = format!(
-            "INSERT OR REPLACE INTO {table} VALUES ({})",
+            "INSERT OR REPLACE INTO {table} ({names}) VALUES ({})",
             vec!["?"; columns].join(", ")
         );
         let Ok(mut rows) = stmt.query([]) else {
@@ -184,6 +187,7 @@ mod tests {
             via: None,
             origin: None,
             note: None,
+            byline: None,
             prev: String::new(),
         };
         w.stage(
@@ -233,6 +237,32 @@ mod tests {
         drop(index);
         let rebuilt = Index::rebuild(tmp.path(), &archive).unwrap();
         assert_eq!(rebuilt.dump().unwrap(), live);
+    }
+
+    #[test]
+    fn state_of_an_index_written_before_a_migration_survives_a_rebuild() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        // An index file as the binary before migration 5 left it, with one re-check row.
+        let old = Connection::open(tmp.path().join(INDEX_FILE)).unwrap();
+        for sql in &schema::MIGRATIONS[..4] {
+            old.execute_batch(sql).unwrap();
+        }
+        old.pragma_update(None, "user_version", 4).unwrap();
+        old.execute(
+            "INSERT INTO article_checks (key, source, url, first_seen, checks, page_fingerprint)
+             VALUES ('0123456789abcdef', 'rfi', 'https://www.rfi.fr/cn/1', '2026-11-01T00:00:00Z', 3, 'f')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let index = Index::rebuild(tmp.path(), &archive).unwrap();
+        let check = index.article_check("0123456789abcdef").unwrap().unwrap();
+        assert_eq!(
+            (check.checks, check.page_fingerprint.as_deref()),
+            (3, Some("f"))
+        );
+        assert_eq!(check.page_byline, None);
     }
 
     #[test]

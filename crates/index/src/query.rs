@@ -62,7 +62,7 @@ pub struct CaptureRow {
     pub seq: u64,
     /// Capture time.
     pub time: String,
-    /// `new`, `unchanged`, `edited`, `gone`, `back`, `error`.
+    /// `new`, `unchanged`, `edited`, a takedown class, `back`, `byline`, `error`, ...
     pub event: String,
     /// The article's version after this observation.
     pub version: u32,
@@ -82,6 +82,8 @@ pub struct CaptureRow {
     pub body_sha256: Option<String>,
     /// The WARC record holding the raw exchange.
     pub warc_record_id: Option<String>,
+    /// The byline the observation saw (the new one, for a `byline` event).
+    pub byline: Option<String>,
 }
 
 /// A file that an imported duty-machine tree had, and the version that came from it.
@@ -191,7 +193,7 @@ impl Index {
             .conn
             .prepare_cached(
                 "SELECT source, seq, time, event, version, url, status, via, origin, note,
-                        final_url, body_sha256, warc_record_id FROM captures
+                        final_url, body_sha256, warc_record_id, byline FROM captures
                  WHERE key = ?1 ORDER BY time, source, seq",
             )
             .map_err(self.err("read captures"))?;
@@ -210,6 +212,7 @@ impl Index {
                 final_url: r.get(10)?,
                 body_sha256: r.get(11)?,
                 warc_record_id: r.get(12)?,
+                byline: r.get(13)?,
             })
         })
         .and_then(|rows| rows.collect())

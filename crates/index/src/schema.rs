@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// Each entry moves the schema one version forward. Never edit a shipped entry; append.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE sources (
     id             TEXT PRIMARY KEY,
@@ -132,6 +132,16 @@ CREATE INDEX articles_date ON articles (COALESCE(published_ms, 0), key);
 CREATE INDEX articles_source_date ON articles (source, COALESCE(published_ms, 0), key);
 CREATE INDEX captures_changes ON captures (time, source, seq)
     WHERE event IN ('edited','gone','moved','redirected-home','soft-404','blocked','left-feed','back');
+"#,
+    r#"
+-- Bylines: what each capture saw (derived from the log) and the byline of the page as the last
+-- re-check saw it (operational, the baseline of `byline` events, like page_fingerprint).
+ALTER TABLE captures ADD COLUMN byline TEXT;
+ALTER TABLE article_checks ADD COLUMN page_byline TEXT;
+-- A byline change is a change: the partial index follows the longer list (browse.rs).
+DROP INDEX captures_changes;
+CREATE INDEX captures_changes_2 ON captures (time, source, seq)
+    WHERE event IN ('edited','gone','moved','redirected-home','soft-404','blocked','left-feed','back','byline');
 "#,
 ];
 

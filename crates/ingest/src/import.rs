@@ -343,6 +343,7 @@ impl State {
             via: Some("import".into()),
             origin: p.job.origin.clone(),
             note: None,
+            byline: None,
             prev: String::new(),
         };
 

@@ -9,7 +9,11 @@
 //!
 //! The baseline an edit is measured against is the page as last seen (`page_fingerprint`):
 //! for a full-text feed the stored version came from the feed, whose markup and extras differ
-//! from the page's, so the first look at the page only sets the baseline.
+//! from the page's, so the first look at the page only sets the baseline. Bylines likewise
+//! (`page_byline`): a `byline` event is logged when the page names other authors than it did
+//! last time (both named, whitespace aside). The record format has no byline, so a byline change
+//! alone stores no version; when the text changed too, the `byline` event comes first and the
+//! `edited` line carries the new byline as well, so both "what changed" listings find it.
 
 use crate::IngestError;
 use crate::refresh::{Ingest, answer, fingerprint, source_rules};
@@ -42,12 +46,14 @@ pub struct RecheckReport {
     pub next_check: Option<String>,
 }
 
-/// The schedule row of an article archived now.
+/// The schedule row of an article archived now; `print` and `byline` are what the stored
+/// version showed.
 pub(crate) fn first_check(
     source: &SourceId,
     key: &ArticleKey,
     url: &str,
     print: &str,
+    byline: Option<String>,
     schedule: Schedule,
     now: DateTime<Utc>,
 ) -> ArticleCheck {
@@ -62,9 +68,16 @@ pub(crate) fn first_check(
         page_fingerprint: schedule
             .from_page
             .then(|| model::sha256_hex(print.as_bytes())),
+        page_byline: byline.filter(|_| schedule.from_page),
         state: "live".into(),
         ..ArticleCheck::default()
     }
+}
+
+/// A byline as logged and compared: whitespace collapsed, `None` when nothing is left.
+pub(crate) fn normalize_byline(byline: Option<&str>) -> Option<String> {
+    let joined = byline?.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!joined.is_empty()).then_some(joined)
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -241,6 +254,7 @@ pub async fn recheck_article(
         via: Some("recheck".into()),
         origin: None,
         note: Some(note),
+        byline: None,
         prev: String::new(),
     };
     let steps = source.recheck_steps();
@@ -400,6 +414,22 @@ pub async fn recheck_article(
                     .filter(|t| !t.trim().is_empty())
                     .or_else(|| stored.as_ref().map(|r| r.title.clone()))
                     .unwrap_or_default();
+                let byline = normalize_byline(page.byline.as_deref());
+                if let (Some(before), Some(now_named)) = (&check.page_byline, &byline)
+                    && before != now_named
+                {
+                    let mut c = evidence(capture(
+                        EventKind::Byline,
+                        format!("byline changed from {before:?} to {now_named:?}"),
+                    ));
+                    c.byline = Some(now_named.clone());
+                    captures.push(c);
+                }
+                // A page that names nobody this time keeps the last byline it named: a missing
+                // byline is more often a template change than authors removed.
+                if byline.is_some() {
+                    check.page_byline = byline.clone();
+                }
                 let fresh = record::Record::compat(published, &title, &article.url, &page.html);
                 let print = fingerprint(&fresh.title, &fresh.body);
                 let print_sha = model::sha256_hex(print.as_bytes());
@@ -422,6 +452,7 @@ pub async fn recheck_article(
                             warc_record_id: Some(record_id.clone()),
                             via: "recheck".into(),
                             note: None,
+                            byline,
                         }));
                     }
                 }
@@ -582,6 +613,7 @@ pub(crate) async fn note_listing(
             via: Some("feed".into()),
             origin: None,
             note: Some("no longer listed while older items are".into()),
+            byline: None,
             prev: String::new(),
         };
         let (reply, rx) = oneshot::channel();

@@ -205,6 +205,7 @@ fn observe(
         warc_record_id: Some(record_id.to_owned()),
         via: "reextract".into(),
         note: Some(format!("re-extracted from {record_id}")),
+        byline: crate::recheck::normalize_byline(article.byline.as_deref()),
     }))
 }
 

@@ -511,7 +511,7 @@ async fn observe(
     let full_text = ctx.source.full_text && feed_body.is_some();
 
     let mut requests = 0;
-    let (body, title, status, final_url, body_sha256, warc_record_id, via) = if full_text {
+    let (body, title, status, final_url, body_sha256, warc_record_id, via, byline) = if full_text {
         (
             feed_body.unwrap_or_default(),
             title,
@@ -520,6 +520,9 @@ async fn observe(
             ctx.body_sha256.clone(),
             ctx.warc_record_id.clone(),
             ctx.via.clone(),
+            // What the item names: logged as seen. Byline *changes* are measured on the page
+            // (re-checks), whose form differs from a feed's (`a@b.example (Name)`).
+            crate::recheck::normalize_byline(entry.author.as_deref()),
         )
     } else {
         // Summary-only: the page is fetched once, when the article is new; re-checks of known
@@ -558,6 +561,7 @@ async fn observe(
             .header("content-type")
             .and_then(fetch::charset::header_charset);
         let article = extract::extract_with_charset(&exchange.body, &page_url, charset, rules);
+        let byline = crate::recheck::normalize_byline(article.byline.as_deref());
         let body = if article.html.trim().is_empty() {
             // Nothing found on the page: keep what the feed said rather than nothing.
             entry
@@ -586,6 +590,7 @@ async fn observe(
             model::sha256_hex(raw),
             record_id,
             exchange.route.label(),
+            byline,
         )
     };
     let record = record::Record::compat(published.timestamp_millis(), &title, &url, &body);
@@ -604,6 +609,7 @@ async fn observe(
             warc_record_id: Some(warc_record_id),
             via,
             note: None,
+            byline,
         },
         body,
         requests,

@@ -34,6 +34,9 @@ pub(crate) struct Observation {
     pub(crate) via: String,
     /// Why this observation was made, when it is not a plain fetch (e.g. re-extraction).
     pub(crate) note: Option<String>,
+    /// The byline the page (or the feed item) named, whitespace collapsed: logged on the
+    /// `new`/`edited` line, not part of the record or of what counts as an edit.
+    pub(crate) byline: Option<String>,
 }
 
 /// What became of one observation.
@@ -206,9 +209,16 @@ impl Store {
                     schedule,
                     reply,
                 } => {
-                    let seen: Vec<(ArticleKey, String, String)> = items
+                    let seen: Vec<(ArticleKey, String, String, Option<String>)> = items
                         .iter()
-                        .map(|o| (o.key.clone(), o.url.clone(), o.fingerprint.clone()))
+                        .map(|o| {
+                            (
+                                o.key.clone(),
+                                o.url.clone(),
+                                o.fingerprint.clone(),
+                                o.byline.clone(),
+                            )
+                        })
                         .collect();
                     let decided = self
                         .writer
@@ -223,10 +233,12 @@ impl Store {
                     match decided {
                         Ok(d) => {
                             if let Some(schedule) = schedule {
-                                for ((key, url, print), decision) in seen.into_iter().zip(&d) {
+                                for ((key, url, print, byline), decision) in
+                                    seen.into_iter().zip(&d)
+                                {
                                     if *decision == Decision::New {
                                         schedules.push(crate::recheck::first_check(
-                                            &source.id, &key, &url, &print, schedule, now,
+                                            &source.id, &key, &url, &print, byline, schedule, now,
                                         ));
                                     }
                                 }
@@ -441,6 +453,7 @@ impl Store {
             via: Some(o.via),
             origin: None,
             note: o.note,
+            byline: o.byline,
             prev: String::new(),
         };
         metas.insert(

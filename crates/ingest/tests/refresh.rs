@@ -505,13 +505,19 @@ async fn reextract_writes_a_version_only_where_better_rules_change_the_text() {
     assert_eq!(captures.last().unwrap().via.as_deref(), Some("reextract"));
 }
 
-/// The article page of the scripted-life test, in one of its states.
+/// The article page of the scripted-life test, in one of its states, by the default author.
 fn life_page(title: &str, paragraphs: &[&str], promo: &str) -> Canned {
+    life_page_by(title, paragraphs, promo, "记者 李四")
+}
+
+/// [`life_page`] with its byline (`<meta name="author">`, read by the extractor).
+fn life_page_by(title: &str, paragraphs: &[&str], promo: &str, byline: &str) -> Canned {
     let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
     Canned::ok(
         "text/html; charset=utf-8",
         format!(
-            "<html><head><title>{title}</title></head><body><nav><a href=\"/\">首页</a></nav>\
+            "<html><head><title>{title}</title><meta name=\"author\" content=\"{byline}\"></head>\
+             <body><nav><a href=\"/\">首页</a></nav>\
              <article><h1>{title}</h1>{body}</article>\
              <aside class=\"related\"><a href=\"/p/{promo}\">推荐：{promo}</a></aside></body></html>"
         ),
@@ -580,9 +586,24 @@ async fn an_article_lives_its_scripted_life_and_every_event_is_classified() {
             vec![],
         ),
         (
-            "typo fix",
+            "whitespace in the byline",
+            life_page_by("港口扩建计划公布", &[p1, p2, p3], "乙", "记者  李四 "),
+            vec![],
+        ),
+        (
+            "byline only",
+            life_page_by("港口扩建计划公布", &[p1, p2, p3], "乙", "记者 李四、王五"),
+            vec!["byline"],
+        ),
+        (
+            "byline missing",
+            life_page_by("港口扩建计划公布", &[p1, p2, p3], "乙", ""),
+            vec![],
+        ),
+        (
+            "typo fix and byline back to the first",
             life_page("港口扩建计划公布", &[p1_typo, p2, p3], "丙"),
-            vec!["edited"],
+            vec!["byline", "edited"],
         ),
         ("503", status(503), vec![]),
         ("503 again", status(503), vec![]),
@@ -667,18 +688,62 @@ async fn an_article_lives_its_scripted_life_and_every_event_is_classified() {
     assert_eq!(
         index.versions(&key).unwrap().len(),
         4,
-        "v1 + typo + paragraph + headline"
+        "v1 + typo + paragraph + headline (a byline alone is no version)"
     );
-    let logged: Vec<String> = index
-        .captures(&key)
+    let captures = index.captures(&key).unwrap();
+    // Bylines as logged: the first page's, each change (with from what), each edit's.
+    let bylines: Vec<(&str, u32, Option<&str>, Option<&str>)> = captures
+        .iter()
+        .filter(|c| c.byline.is_some())
+        .map(|c| {
+            (
+                c.event.as_str(),
+                c.version,
+                c.byline.as_deref(),
+                c.note.as_deref().filter(|_| c.event == "byline"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bylines,
+        [
+            ("new", 1, Some("记者 李四"), None),
+            (
+                "byline",
+                1,
+                Some("记者 李四、王五"),
+                Some(r#"byline changed from "记者 李四" to "记者 李四、王五""#)
+            ),
+            (
+                "byline",
+                1,
+                Some("记者 李四"),
+                Some(r#"byline changed from "记者 李四、王五" to "记者 李四""#)
+            ),
+            ("edited", 2, Some("记者 李四"), None),
+            ("edited", 3, Some("记者 李四"), None),
+            ("edited", 4, Some("记者 李四"), None),
+        ]
+    );
+    let changes: Vec<String> = index
+        .list_changes(None, None, 50)
         .unwrap()
+        .items
         .into_iter()
         .map(|c| c.event)
         .collect();
     assert_eq!(
+        changes.iter().filter(|e| *e == "byline").count(),
+        2,
+        "byline changes are listed as changes: {changes:?}"
+    );
+    let logged: Vec<String> = captures.into_iter().map(|c| c.event).collect();
+    assert_eq!(
         logged,
         [
             "new",
+            "byline",
+            "byline",
             "edited",
             "edited",
             "edited",

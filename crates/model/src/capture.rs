@@ -34,6 +34,9 @@ pub enum EventKind {
     /// No longer listed by its feed while the page is still served.
     #[serde(rename = "left-feed")]
     LeftFeed,
+    /// The page names other authors than when last seen: `note` says from what to what and
+    /// `byline` holds the new one. Not a new version by itself (the record has no byline).
+    Byline,
 }
 
 impl EventKind {
@@ -51,6 +54,7 @@ impl EventKind {
             EventKind::Soft404 => "soft-404",
             EventKind::Blocked => "blocked",
             EventKind::LeftFeed => "left-feed",
+            EventKind::Byline => "byline",
         }
     }
 
@@ -63,7 +67,7 @@ impl EventKind {
     }
 
     /// Every kind, for listings and parsing.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::New,
         EventKind::Unchanged,
         EventKind::Edited,
@@ -75,6 +79,7 @@ impl EventKind {
         EventKind::Soft404,
         EventKind::Blocked,
         EventKind::LeftFeed,
+        EventKind::Byline,
     ];
 
     /// Whether this event stored a new version record.
@@ -139,6 +144,12 @@ pub struct Capture {
     /// Free-text detail, e.g. the error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The byline (author names, whitespace collapsed) the observation saw: on `new` and
+    /// `edited` lines whose page or feed item named one, and on `byline` events (the new one).
+    /// Absent on lines written before bylines were recorded, so those serialize (and hash)
+    /// exactly as they were written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
     /// SHA-256 of the previous line (hash chain).
     pub prev: String,
 }
@@ -157,5 +168,22 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", kind.as_str()));
             assert_eq!(serde_json::from_str::<EventKind>(&json).unwrap(), kind);
         }
+    }
+
+    #[test]
+    fn a_line_without_a_byline_reads_and_writes_back_byte_for_byte() {
+        // A line as written before captures had a byline: the hash chain names its bytes.
+        let old = r#"{"seq":3,"time":"2026-11-25T09:15:00.000Z","source":"life","key":"0123456789abcdef","version":2,"url":"https://news.example/a.html","event":"edited","status":200,"body_sha256":"ab","warc_record_id":"<urn:uuid:1>","via":"recheck","prev":"cd"}"#;
+        let capture: Capture = serde_json::from_str(old).unwrap();
+        assert_eq!(capture.byline, None);
+        assert_eq!(serde_json::to_string(&capture).unwrap(), old);
+
+        let mut with = capture;
+        with.event = EventKind::Byline;
+        with.byline = Some("王五".into());
+        let line = serde_json::to_string(&with).unwrap();
+        assert!(line.contains(r#""byline":"王五","prev":"cd""#), "{line}");
+        let back: Capture = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, with);
     }
 }

@@ -6,7 +6,8 @@
 //!   had; it is named by an [`ArticleKey`] derived from its canonical URL ([`identity`]).
 //! - A **version** is one distinct text of an article, stored as one immutable record file.
 //! - A **capture** is one observation of an article at one time ([`Capture`]): new, unchanged,
-//!   edited, gone, back or error. Captures are appended to the source's capture log.
+//!   edited, a takedown class, back, a byline change or an error. Captures are appended to the
+//!   source's capture log.
 
 mod capture;
 pub mod identity;

@@ -199,6 +199,7 @@ pub(crate) fn change_title(event: &str, title: &str) -> String {
         "edited" => format!("已修改：{title}"),
         "back" => format!("已恢复：{title}"),
         "left-feed" => format!("已移出订阅源（left-feed）：{title}"),
+        "byline" => format!("署名变更：{title}"),
         "gone" | "moved" | "redirected-home" | "soft-404" | "blocked" => {
             format!("已下架（{event}）：{title}")
         }
@@ -560,6 +561,7 @@ mod tests {
     #[test]
     fn change_titles_name_the_class() {
         assert_eq!(change_title("edited", "标题"), "已修改：标题");
+        assert_eq!(change_title("byline", "标题"), "署名变更：标题");
         assert_eq!(change_title("gone", "标题"), "已下架（gone）：标题");
         assert_eq!(change_title("soft-404", "标题"), "已下架（soft-404）：标题");
         assert_eq!(change_title("back", "标题"), "已恢复：标题");

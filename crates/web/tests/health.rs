@@ -68,6 +68,7 @@ fn store_article(data: &Path, src: &str, url: &str, versions: u32) {
             via: None,
             origin: None,
             note: None,
+            byline: None,
             prev: String::new(),
         };
         let bytes = format!(

@@ -104,6 +104,7 @@ impl TestArchive {
             via: None,
             origin: None,
             note: None,
+            byline: None,
             prev: String::new(),
         }
     }

@@ -43,6 +43,7 @@ pub(crate) fn run(data: &Path, args: &HistoryArgs) -> anyhow::Result<u8> {
                 "via": e.via,
                 "origin": e.origin,
                 "note": e.note,
+                "byline": e.byline,
             })).collect::<Vec<_>>(),
         });
         writeln!(out, "{doc}")?;
@@ -78,6 +79,11 @@ pub(crate) fn run(data: &Path, args: &HistoryArgs) -> anyhow::Result<u8> {
             .as_deref()
             .map(|o| format!("  from {o}"))
             .unwrap_or_default();
+        // A byline change has no version to diff: its note is the whole story.
+        let origin = match (e.event.as_str(), &e.note) {
+            ("byline", Some(note)) => format!("{origin}  {note}"),
+            _ => origin,
+        };
         writeln!(
             out,
             "  {}  {:<9} v{}  {}#{}{}",

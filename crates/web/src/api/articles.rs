@@ -269,7 +269,7 @@ pub(crate) struct EventItem {
     seq: u64,
     time: String,
     /// `new`, `unchanged`, `edited`, `gone`, `moved`, `redirected-home`, `soft-404`,
-    /// `blocked`, `left-feed`, `back` or `error`.
+    /// `blocked`, `left-feed`, `back`, `byline` or `error`.
     event: String,
     version: u32,
     url: String,
@@ -279,6 +279,10 @@ pub(crate) struct EventItem {
     via: Option<String>,
     body_sha256: Option<String>,
     warc_record_id: Option<String>,
+    /// The byline the observation saw (the new one, for `byline`); absent when none was
+    /// recorded, so older clients see the shape they know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byline: Option<String>,
 }
 
 impl From<CaptureRow> for EventItem {
@@ -296,6 +300,7 @@ impl From<CaptureRow> for EventItem {
             via: c.via,
             body_sha256: c.body_sha256,
             warc_record_id: c.warc_record_id,
+            byline: c.byline,
         }
     }
 }

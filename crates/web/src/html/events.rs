@@ -15,6 +15,7 @@ pub(crate) fn label(event: &str) -> &'static str {
         "soft-404" => "页面已无正文",
         "blocked" => "访问被封锁",
         "left-feed" => "已移出订阅源",
+        "byline" => "署名变更",
         _ => "其他",
     }
 }
@@ -34,6 +35,7 @@ pub(crate) fn class(event: &str) -> &'static str {
         "soft-404" => "ev-soft-404",
         "blocked" => "ev-blocked",
         "left-feed" => "ev-left-feed",
+        "byline" => "ev-byline",
         _ => "ev-other",
     }
 }

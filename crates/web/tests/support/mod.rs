@@ -101,6 +101,7 @@ impl Fixture {
             via: None,
             origin: None,
             note: None,
+            byline: None,
             prev: String::new(),
         }
     }
