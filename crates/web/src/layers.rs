@@ -11,7 +11,8 @@
 //!    no-referrer` (a reader's visit tells no source site anything), `X-Frame-Options: DENY`.
 //! 4. The encoding tag: a compressed response's ETag gets `-gzip`/`-br` inside the quotes, so
 //!    each representation has its own strong validator (RFC 9110 §8.8.3).
-//! 5. Compression: gzip and br, as `Accept-Encoding` asks (not for images; not under 32 bytes).
+//! 5. Compression: gzip and br, as `Accept-Encoding` asks (not for images; not under 32 bytes),
+//!    at [`COMPRESSION`].
 //! 6. Validators: a `GET` answered 200 with a body of known size gets a strong `ETag` (the
 //!    first 128 bits of the SHA-256 of the body, hex) unless the handler set one, and
 //!    `Cache-Control: no-cache` (always revalidate) unless the handler set its own;
@@ -25,6 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -33,6 +35,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// script runs, no form posts elsewhere, no page frames ours.
 pub(crate) const CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
      form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Compression level of responses: the fastest. Pages are a few KB of text, which the fast
+/// levels shrink nearly as well, while brotli at tower-http's default (quality 4) took about
+/// 40% of the server's CPU on article pages (`scripts/bench-web.sh`).
+const COMPRESSION: CompressionLevel = CompressionLevel::Fastest;
 
 /// Largest request body accepted (admin JSON is a few hundred bytes).
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -47,7 +54,12 @@ const MAX_ETAG_BODY: u64 = 16 * 1024 * 1024;
 pub(crate) fn apply(router: Router) -> Router {
     router
         .layer(middleware::from_fn(validators))
-        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .br(true)
+                .quality(COMPRESSION),
+        )
         .layer(middleware::from_fn(encoding_tag))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
