@@ -55,6 +55,11 @@ pub struct Writer {
     versions: Vec<Pending>,
     lines: Vec<Capture>,
     counter: u64,
+    /// Source descriptions already merged into `source.json` by this writer: asking again
+    /// for one of them reads nothing (the store asks once per job).
+    ensured: HashMap<SourceId, SourceMeta>,
+    /// Sources whose `source.json` this writer wrote, until [`Writer::take_changed_sources`].
+    changed: Vec<SourceId>,
 }
 
 impl Writer {
@@ -83,6 +88,8 @@ impl Writer {
             versions: Vec::new(),
             lines: Vec::new(),
             counter: 0,
+            ensured: HashMap::new(),
+            changed: Vec::new(),
         })
     }
 
@@ -93,6 +100,16 @@ impl Writer {
 
     /// Records what a source is (`source.json`), merging aliases with what is already there.
     pub fn ensure_source(&mut self, meta: &SourceMeta) -> Result<(), ArchiveError> {
+        // Only this writer (it holds the lock) changes `source.json`.
+        if self.ensured.get(&meta.id) == Some(meta) {
+            return Ok(());
+        }
+        self.ensure_source_file(meta)?;
+        self.ensured.insert(meta.id.clone(), meta.clone());
+        Ok(())
+    }
+
+    fn ensure_source_file(&mut self, meta: &SourceMeta) -> Result<(), ArchiveError> {
         let mut current = self.archive.source_meta(&meta.id)?;
         let path = self.archive.source_dir(&meta.id).join(SOURCE_META);
         let existed = path.exists();
@@ -114,7 +131,16 @@ impl Writer {
         }
         let mut bytes = serde_json::to_vec_pretty(&current).expect("source meta serializes");
         bytes.push(b'\n');
-        write_atomic(&path, &bytes, &self.staging).map_err(|e| ArchiveError::io("write", &path, e))
+        write_atomic(&path, &bytes, &self.staging)
+            .map_err(|e| ArchiveError::io("write", &path, e))?;
+        self.changed.push(meta.id.clone());
+        Ok(())
+    }
+
+    /// The sources whose `source.json` changed since the last call: what an index that follows
+    /// this writer must read again even if their logs did not grow.
+    pub fn take_changed_sources(&mut self) -> Vec<SourceId> {
+        std::mem::take(&mut self.changed)
     }
 
     /// Stages one capture, with its version record when it stores one. The capture's `seq`
@@ -479,5 +505,33 @@ mod tests {
         let archive = Archive::open(tmp.path()).unwrap();
         let _w = archive.writer().unwrap();
         assert!(matches!(archive.writer(), Err(ArchiveError::Locked(_))));
+    }
+
+    #[test]
+    fn a_source_is_described_once_and_changes_are_reported_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let mut w = archive.writer().unwrap();
+        let mut meta = SourceMeta {
+            id: SourceId::new("rfi").unwrap(),
+            name: "法广".into(),
+            aliases: Vec::new(),
+            list_name: None,
+        };
+        w.ensure_source(&meta).unwrap();
+        w.ensure_source(&meta).unwrap();
+        assert_eq!(w.take_changed_sources(), [meta.id.clone()]);
+        assert!(w.take_changed_sources().is_empty());
+        // Asked again with what is there already: nothing to write or report.
+        let path = tmp.path().join("archive/rfi/source.json");
+        let written = std::fs::read(&path).unwrap();
+        w.ensure_source(&meta).unwrap();
+        assert!(w.take_changed_sources().is_empty());
+        // A new alias is merged in and reported.
+        meta.aliases.push("法广中文".into());
+        w.ensure_source(&meta).unwrap();
+        assert_eq!(w.take_changed_sources(), [meta.id.clone()]);
+        assert_ne!(std::fs::read(&path).unwrap(), written);
+        assert_eq!(archive.source_meta(&meta.id).unwrap().aliases, ["法广中文"]);
     }
 }

@@ -169,6 +169,12 @@ impl WarcWriter {
         self.file.sync_data()
     }
 
+    /// A second handle on the file: `sync_data` on it makes durable everything written before
+    /// the call, without holding the writer (appends can go on meanwhile).
+    pub fn sync_handle(&self) -> io::Result<File> {
+        self.file.try_clone()
+    }
+
     /// Syncs and renames the file to its final name.
     pub fn finish(self) -> io::Result<PathBuf> {
         self.file.sync_all()?;

@@ -5,7 +5,7 @@
 
 use crate::{Index, IndexError};
 use archive::{Archive, LogLine, log_len, read_log_from};
-use model::{Capture, SourceMeta};
+use model::{Capture, SourceId, SourceMeta};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
@@ -48,11 +48,35 @@ impl Index {
         archive: &Archive,
         known: &HashMap<String, VersionMeta>,
     ) -> Result<u64, IndexError> {
-        self.end_snapshot()?;
         let sources = archive.sources()?;
+        self.sync_of(archive, &sources, known)
+    }
+
+    /// [`Index::sync_with`] for the logs of `ids` only: what their writer just committed to
+    /// (the index is otherwise up to date), without reading every source of the archive.
+    pub fn sync_sources_with(
+        &mut self,
+        archive: &Archive,
+        ids: &[SourceId],
+        known: &HashMap<String, VersionMeta>,
+    ) -> Result<u64, IndexError> {
+        let sources = ids
+            .iter()
+            .map(|id| archive.source_meta(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.sync_of(archive, &sources, known)
+    }
+
+    fn sync_of(
+        &mut self,
+        archive: &Archive,
+        sources: &[SourceMeta],
+        known: &HashMap<String, VersionMeta>,
+    ) -> Result<u64, IndexError> {
+        self.end_snapshot()?;
         let known_sources = self.source_rows()?;
         let mut applied = 0;
-        for meta in &sources {
+        for meta in sources {
             // Steady state writes nothing here: a daemon commits every few seconds, and one
             // write transaction per configured source each time cost more than the captures.
             let aliases = serde_json::to_string(&meta.aliases).expect("strings serialize");

@@ -1,6 +1,7 @@
 //! Re-check state of archived articles and feed membership (operational state; see state.rs).
 
-use crate::{Index, IndexError};
+use crate::query::article_row_at;
+use crate::{ArticleRow, HttpCache, Index, IndexError};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -36,9 +37,31 @@ pub struct ArticleCheck {
     pub page_byline: Option<String>,
 }
 
+/// A re-check that is due, with what it needs from the index: read for a whole batch in one
+/// query, instead of two lookups per article on a connection the fetching tasks share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueRecheck {
+    /// Its schedule row.
+    pub check: ArticleCheck,
+    /// The article (`None` when the index no longer has it).
+    pub article: Option<ArticleRow>,
+    /// The validators remembered for its URL.
+    pub cache: Option<HttpCache>,
+}
+
 const SELECT: &str = "SELECT key, source, url, first_seen, checks, next_check, last_check,
     last_status, state, transient_failures, failing_since, page_fingerprint, page_byline
     FROM article_checks";
+
+/// Columns of [`row`], then of `article_row_at`, then of the validators (13, 11, 4).
+const SELECT_DUE: &str = "SELECT c.key, c.source, c.url, c.first_seen, c.checks, c.next_check,
+    c.last_check, c.last_status, c.state, c.transient_failures, c.failing_since,
+    c.page_fingerprint, c.page_byline,
+    a.key, a.source, a.url, a.title, a.published_ms, a.dir, a.latest_version, a.latest_sha256,
+    a.first_seen, a.last_seen, a.last_event,
+    h.url, h.etag, h.last_modified, h.fresh_until
+    FROM article_checks c LEFT JOIN articles a ON a.key = c.key
+    LEFT JOIN http_cache h ON h.url = c.url";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleCheck> {
     Ok(ArticleCheck {
@@ -62,10 +85,12 @@ impl Index {
     /// Starts the re-check schedule of a newly archived article (nothing if it has one).
     pub fn schedule_article(&self, check: &ArticleCheck) -> Result<(), IndexError> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT OR IGNORE INTO article_checks (key, source, url, first_seen, next_check,
                      page_fingerprint, page_byline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+            )
+            .and_then(|mut s| {
+                s.execute(params![
                     check.key,
                     check.source,
                     check.url,
@@ -73,21 +98,32 @@ impl Index {
                     check.next_check,
                     check.page_fingerprint,
                     check.page_byline
-                ],
-            )
+                ])
+            })
             .map_err(|e| IndexError::sql("schedule an article", &self.path, e))?;
         Ok(())
     }
 
-    /// Stores the outcome of a re-check (the whole row, as the caller computed it).
+    /// Stores the outcome of a re-check (the whole row, as the caller computed it). An upsert
+    /// rather than a replace: the row is updated in place, so the key's index entry stays.
     pub fn update_article_check(&self, check: &ArticleCheck) -> Result<(), IndexError> {
         self.conn
-            .execute(
-                "INSERT OR REPLACE INTO article_checks (key, source, url, first_seen, checks,
+            .prepare_cached(
+                "INSERT INTO article_checks (key, source, url, first_seen, checks,
                      next_check, last_check, last_status, state, transient_failures,
                      failing_since, page_fingerprint, page_byline)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (key) DO UPDATE SET source = excluded.source, url = excluded.url,
+                     first_seen = excluded.first_seen, checks = excluded.checks,
+                     next_check = excluded.next_check, last_check = excluded.last_check,
+                     last_status = excluded.last_status, state = excluded.state,
+                     transient_failures = excluded.transient_failures,
+                     failing_since = excluded.failing_since,
+                     page_fingerprint = excluded.page_fingerprint,
+                     page_byline = excluded.page_byline",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
                     check.key,
                     check.source,
                     check.url,
@@ -101,8 +137,8 @@ impl Index {
                     check.failing_since,
                     check.page_fingerprint,
                     check.page_byline
-                ],
-            )
+                ])
+            })
             .map_err(|e| IndexError::sql("record a re-check", &self.path, e))?;
         Ok(())
     }
@@ -129,15 +165,15 @@ impl Index {
             .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))
     }
 
-    /// Like [`Index::due_articles`], only of the named `sources`. The scheduler asks this way so
-    /// that articles of a source it no longer checks (removed or disabled) cannot fill every
-    /// batch and starve the others.
-    pub fn due_articles_of(
+    /// The due re-checks of the named `sources`, each with its article's row and validators, in
+    /// one query. Only sources the scheduler checks: articles of a removed or disabled one stay
+    /// due and would otherwise fill every batch and starve the others.
+    pub fn due_rechecks(
         &self,
         now: &str,
         sources: &[&str],
         limit: usize,
-    ) -> Result<Vec<ArticleCheck>, IndexError> {
+    ) -> Result<Vec<DueRecheck>, IndexError> {
         if sources.is_empty() {
             return Ok(Vec::new());
         }
@@ -145,17 +181,35 @@ impl Index {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "{SELECT} WHERE next_check IS NOT NULL AND next_check <= ?1
-                 AND source IN ({}) ORDER BY next_check LIMIT ?2",
+                "{SELECT_DUE} WHERE c.next_check IS NOT NULL AND c.next_check <= ?1
+                 AND c.source IN ({}) ORDER BY c.next_check LIMIT ?2",
                 marks.join(", ")
             ))
             .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))?;
         let mut values: Vec<rusqlite::types::Value> =
             vec![now.to_owned().into(), (limit as i64).into()];
         values.extend(sources.iter().map(|s| (*s).to_owned().into()));
-        stmt.query_map(rusqlite::params_from_iter(values), row)
-            .and_then(|rows| rows.collect())
-            .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))
+        stmt.query_map(rusqlite::params_from_iter(values), |r| {
+            let article = match r.get::<_, Option<String>>(13)? {
+                Some(_) => Some(article_row_at(r, 13)?),
+                None => None,
+            };
+            let cache = match r.get::<_, Option<String>>(24)? {
+                Some(_) => Some(HttpCache {
+                    etag: r.get(25)?,
+                    last_modified: r.get(26)?,
+                    fresh_until: r.get(27)?,
+                }),
+                None => None,
+            };
+            Ok(DueRecheck {
+                check: row(r)?,
+                article,
+                cache,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| IndexError::sql("read due re-checks", &self.path, e))
     }
 
     /// Every scheduled article of `source` (all sources when `None`).

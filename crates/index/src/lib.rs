@@ -27,7 +27,7 @@ pub use browse::{
     ArticleCursor, ArticlePage, ArticleSummary, CHANGE_EVENTS, ChangeCursor, ChangePage, ChangeRow,
     SourceCounts,
 };
-pub use checks::ArticleCheck;
+pub use checks::{ArticleCheck, DueRecheck};
 pub use error::IndexError;
 pub use query::{ArticleRow, CaptureRow, ExportRow, VersionRow};
 pub use search::{SearchError, SearchIndex};
@@ -143,6 +143,27 @@ impl Index {
         copy_state(&saved, &tx).map_err(|e| IndexError::sql("restore state", &self.path, e))?;
         tx.commit()
             .map_err(|e| IndexError::sql("restore state", &self.path, e))
+    }
+
+    /// Runs `f` in one write transaction, rolled back when it fails: many small writes (the
+    /// re-check state of a batch of articles) then share one commit instead of paying one each.
+    pub fn write_together<T>(
+        &mut self,
+        f: impl FnOnce(&Index) -> Result<T, IndexError>,
+    ) -> Result<T, IndexError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| IndexError::sql("begin a write", &self.path, e))?;
+        let result = f(self).and_then(|value| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| IndexError::sql("commit a write", &self.path, e))?;
+            Ok(value)
+        });
+        if result.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        result
     }
 
     /// True when no transaction or snapshot is open.
@@ -263,6 +284,90 @@ mod tests {
             (3, Some("f"))
         );
         assert_eq!(check.page_byline, None);
+    }
+
+    #[test]
+    fn due_rechecks_come_with_their_article_and_validators_and_writes_together_roll_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let mut index = Index::open(tmp.path()).unwrap();
+        let mut w = archive.writer().unwrap();
+        let url = "https://www.rfi.fr/cn/1";
+        stage_version(
+            &mut w,
+            url,
+            1,
+            b"<!--1600000000000-->\n[first](https://www.rfi.fr/cn/1)\n------\n\nx\n",
+        );
+        w.commit().unwrap();
+        index.sync(&archive).unwrap();
+        let key = ArticleKey::for_url(url);
+        let check = |k: &str, u: &str, due: &str| ArticleCheck {
+            key: k.into(),
+            source: "rfi".into(),
+            url: u.into(),
+            first_seen: "2026-11-01T00:00:00Z".into(),
+            next_check: Some(due.into()),
+            state: "live".into(),
+            ..ArticleCheck::default()
+        };
+        let cache = HttpCache {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            fresh_until: None,
+        };
+        index
+            .write_together(|ix| {
+                ix.update_article_check(&check(key.as_str(), url, "2026-11-02T00:00:00Z"))?;
+                ix.update_article_check(&check(
+                    "00000000000000aa",
+                    "https://x.example/",
+                    "2026-11-01T12:00:00Z",
+                ))?;
+                ix.update_article_check(&check(
+                    "00000000000000bb",
+                    "https://y.example/",
+                    "2026-12-01T00:00:00Z",
+                ))?;
+                ix.set_http_cache(url, &cache, "2026-11-01T00:00:00Z")
+            })
+            .unwrap();
+        let due = index
+            .due_rechecks("2026-11-15T00:00:00Z", &["rfi"], 10)
+            .unwrap();
+        let keys: Vec<&str> = due.iter().map(|d| d.check.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["00000000000000aa", key.as_str()],
+            "soonest first, due only"
+        );
+        assert_eq!(
+            (due[0].article.as_ref(), due[0].cache.as_ref()),
+            (None, None)
+        );
+        assert_eq!(due[1].article, index.article(&key).unwrap());
+        assert_eq!(due[1].cache.as_ref(), Some(&cache));
+        assert_eq!(
+            due[1].check,
+            index.article_check(key.as_str()).unwrap().unwrap()
+        );
+
+        // A failure inside rolls back everything the closure wrote.
+        let failed = index.write_together(|ix| {
+            ix.update_article_check(&check(
+                "00000000000000cc",
+                "https://z.example/",
+                "2026-11-01T00:00:00Z",
+            ))?;
+            Err::<(), _>(IndexError::sql(
+                "test",
+                tmp.path(),
+                rusqlite::Error::InvalidQuery,
+            ))
+        });
+        assert!(failed.is_err());
+        assert!(index.article_check("00000000000000cc").unwrap().is_none());
+        assert!(index.in_autocommit());
     }
 
     #[test]

@@ -104,18 +104,23 @@ pub struct ExportRow {
 }
 
 fn article_row(r: &Row<'_>) -> rusqlite::Result<ArticleRow> {
+    article_row_at(r, 0)
+}
+
+/// An article row whose [`ARTICLE_COLUMNS`] start at column `at` (of a join).
+pub(crate) fn article_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<ArticleRow> {
     Ok(ArticleRow {
-        key: r.get(0)?,
-        source: r.get(1)?,
-        url: r.get(2)?,
-        title: r.get(3)?,
-        published_ms: r.get(4)?,
-        dir: r.get(5)?,
-        latest_version: r.get(6)?,
-        latest_sha256: r.get(7)?,
-        first_seen: r.get(8)?,
-        last_seen: r.get(9)?,
-        last_event: r.get(10)?,
+        key: r.get(at)?,
+        source: r.get(at + 1)?,
+        url: r.get(at + 2)?,
+        title: r.get(at + 3)?,
+        published_ms: r.get(at + 4)?,
+        dir: r.get(at + 5)?,
+        latest_version: r.get(at + 6)?,
+        latest_sha256: r.get(at + 7)?,
+        first_seen: r.get(at + 8)?,
+        last_seen: r.get(at + 9)?,
+        last_event: r.get(at + 10)?,
     })
 }
 

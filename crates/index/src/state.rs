@@ -168,17 +168,19 @@ impl Index {
         checked: &str,
     ) -> Result<(), IndexError> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, fresh_until, checked)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
+            )
+            .and_then(|mut s| {
+                s.execute(params![
                     url,
                     cache.etag,
                     cache.last_modified,
                     cache.fresh_until,
                     checked
-                ],
-            )
+                ])
+            })
             .map_err(|e| IndexError::sql("store validators", &self.path, e))?;
         Ok(())
     }

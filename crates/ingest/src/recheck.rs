@@ -210,20 +210,36 @@ fn looks_like_error(title: &str) -> bool {
 pub async fn recheck_article(
     ingest: &Ingest,
     source: &SourceConfig,
+    check: ArticleCheck,
+) -> Result<RecheckReport, IngestError> {
+    let key = article_key(&check)?;
+    let article = ingest.read(|i| i.article(&key))?;
+    let cached = ingest.read(|i| i.http_cache(&check.url))?;
+    recheck_with(ingest, source, check, article, cached).await
+}
+
+fn article_key(check: &ArticleCheck) -> Result<ArticleKey, IngestError> {
+    ArticleKey::parse(&check.key)
+        .ok_or_else(|| IngestError::Store(format!("bad article key {:?}", check.key)))
+}
+
+/// [`recheck_article`] with the article's row and validators already read.
+async fn recheck_with(
+    ingest: &Ingest,
+    source: &SourceConfig,
     mut check: ArticleCheck,
+    article: Option<index::ArticleRow>,
+    cached: Option<index::HttpCache>,
 ) -> Result<RecheckReport, IngestError> {
     let now = ingest.now();
-    let key = ArticleKey::parse(&check.key)
-        .ok_or_else(|| IngestError::Store(format!("bad article key {:?}", check.key)))?;
-    let article = ingest
-        .read(|i| i.article(&key))?
+    let key = article_key(&check)?;
+    let article = article
         .ok_or_else(|| IngestError::Store(format!("article {} is not in the index", check.key)))?;
     let mut report = RecheckReport {
         key: check.key.clone(),
         url: check.url.clone(),
         ..RecheckReport::default()
     };
-    let cached = ingest.read(|i| i.http_cache(&check.url))?;
     let request = Request {
         url: check.url.clone(),
         validators: cached
@@ -530,22 +546,20 @@ pub async fn recheck_due(
 ) -> Result<Vec<Result<RecheckReport, IngestError>>, IngestError> {
     let now = rfc3339(ingest.now());
     // Only sources that are re-checked here: due articles of the others stay due, and would
-    // otherwise come first in every batch.
-    let checked: Vec<&str> = sources
+    // otherwise come first in every batch. What every check needs from the index, in one query.
+    let by_id: std::collections::HashMap<&str, &SourceConfig> = sources
         .iter()
         .filter(|s| s.enabled && !s.recheck_steps().is_empty())
-        .map(|s| s.id.as_str())
+        .map(|s| (s.id.as_str(), s))
         .collect();
-    let due = ingest.read(|i| i.due_articles_of(&now, &checked, limit))?;
+    let checked: Vec<&str> = by_id.keys().copied().collect();
+    let due = ingest.read(|i| i.due_rechecks(&now, &checked, limit))?;
     let mut checks = Vec::new();
-    for check in due {
-        let Some(source) = sources.iter().find(|s| s.id.as_str() == check.source) else {
+    for d in due {
+        let Some(source) = by_id.get(d.check.source.as_str()) else {
             continue;
         };
-        if source.recheck_steps().is_empty() || !source.enabled {
-            continue;
-        }
-        checks.push(recheck_article(ingest, source, check));
+        checks.push(recheck_with(ingest, source, d.check, d.article, d.cache));
     }
     Ok(futures_util::future::join_all(checks).await)
 }

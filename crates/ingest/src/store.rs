@@ -14,7 +14,18 @@ use index::{ArticleCheck, CheckOutcome, HttpCache, Index, VersionMeta};
 use model::{ArticleKey, Capture, EventKind, SourceMeta};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
+
+/// Jobs served (and committed) together at most. A commit's cost is mostly per commit
+/// (syncs), so a busy store takes in as much as is queued; the cap bounds memory and latency.
+const MAX_BATCH: usize = 2048;
+
+/// How far the search index may lag behind committed captures.
+const SEARCH_LAG: Duration = Duration::from_secs(2);
+
+/// How long an idle store waits for a job before looking at its timers again.
+const IDLE: Duration = Duration::from_secs(60);
 
 /// One article as fetched, ready to be decided and stored.
 #[derive(Debug)]
@@ -136,11 +147,12 @@ impl Warc {
         Ok(self.writer.as_mut().expect("opened above"))
     }
 
-    pub(crate) fn sync(&mut self) -> std::io::Result<()> {
-        match self.writer.as_mut() {
-            Some(w) => w.sync(),
-            None => Ok(()),
-        }
+    /// A handle to sync the current file with, outside the lock (`None`: no file yet).
+    pub(crate) fn sync_handle(&self) -> std::io::Result<Option<std::fs::File>> {
+        self.writer
+            .as_ref()
+            .map(fetch::warc::WarcWriter::sync_handle)
+            .transpose()
     }
 
     pub(crate) fn finish(&mut self) -> std::io::Result<()> {
@@ -171,17 +183,35 @@ impl Store {
     /// Serves jobs until every sender is gone, committing what arrives together.
     pub(crate) fn run(mut self, jobs: crossbeam_channel::Receiver<Job>) {
         let mut search = open_search(&self.archive);
-        while let Ok(first) = jobs.recv() {
-            let mut batch = vec![first];
-            while batch.len() < 256 {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
+        sync_search(&mut search, &self.archive);
+        // The search index is derived and catches up from the capture logs, so it may lag the
+        // archive a little: one tantivy commit per batch cost more than the batch itself.
+        let mut search_behind = false;
+        let mut search_synced = Instant::now();
+        loop {
+            let wait = SEARCH_LAG.saturating_sub(search_synced.elapsed());
+            let first = match jobs.recv_timeout(if search_behind { wait } else { IDLE }) {
+                Ok(job) => Some(job),
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => None,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            };
+            if let Some(first) = first {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
                 }
+                search_behind |= self.serve(batch);
             }
-            self.serve(batch);
-            // After the archive and index.sqlite: the search index is derived and catches up
-            // from the capture logs, so a failure here only delays it.
+            if search_behind && search_synced.elapsed() >= SEARCH_LAG {
+                sync_search(&mut search, &self.archive);
+                search_behind = false;
+                search_synced = Instant::now();
+            }
+        }
+        if search_behind {
             sync_search(&mut search, &self.archive);
         }
         if let Err(e) = self.warc.lock().expect("warc lock").finish() {
@@ -189,7 +219,8 @@ impl Store {
         }
     }
 
-    fn serve(&mut self, batch: Vec<Job>) {
+    /// Serves one batch; returns whether capture lines were committed.
+    fn serve(&mut self, batch: Vec<Job>) -> bool {
         let mut replies = Vec::new();
         let mut pending: HashMap<ArticleKey, Pending> = HashMap::new();
         let mut metas = HashMap::new();
@@ -315,21 +346,25 @@ impl Store {
         }
         // Everything decided is committed together; if one observation failed to stage, the
         // others still commit (what was staged is consistent on its own).
-        let mut committed = self.commit(&metas);
+        let committed = self.commit(&metas);
+        let wrote_lines = committed == Ok(true);
+        let mut committed = committed.map(|_| ());
         if committed.is_ok() {
-            // Re-check state follows what was committed (operational state, not archive).
-            committed = schedules
-                .iter()
-                .try_for_each(|c| self.index.schedule_article(c))
-                .and_then(|()| {
-                    after_commit
-                        .iter()
-                        .try_for_each(|c| self.index.update_article_check(c))
-                })
-                .and_then(|()| {
-                    page_caches.iter().try_for_each(|(url, cache, checked)| {
-                        self.index.set_http_cache(url, cache, checked)
-                    })
+            // Re-check state follows what was committed (operational state, not archive), in
+            // one transaction for the batch.
+            committed = self
+                .index
+                .write_together(|index| {
+                    for c in &schedules {
+                        index.schedule_article(c)?;
+                    }
+                    for c in &after_commit {
+                        index.update_article_check(c)?;
+                    }
+                    for (url, cache, checked) in &page_caches {
+                        index.set_http_cache(url, cache, checked)?;
+                    }
+                    Ok(())
                 })
                 .map_err(|e| e.to_string());
         }
@@ -368,23 +403,43 @@ impl Store {
             })();
             let _ = reply.send(result.map_err(|e| e.to_string()));
         }
+        wrote_lines
     }
 
-    fn commit(&mut self, metas: &HashMap<String, VersionMeta>) -> Result<(), String> {
+    /// Commits what is staged; returns whether there was anything.
+    fn commit(&mut self, metas: &HashMap<String, VersionMeta>) -> Result<bool, String> {
+        // This thread is the only writer and the index was up to date before: only the logs
+        // appended to now, and sources described anew, have something it has not seen.
+        let mut touched = self.writer.take_changed_sources();
         if self.writer.pending() == 0 {
-            return Ok(());
+            if !touched.is_empty() {
+                self.index
+                    .sync_sources_with(&self.archive, &touched, metas)
+                    .map_err(|e| e.to_string())?;
+            }
+            return Ok(false);
         }
-        // Captures name WARC records: those must be durable first.
-        self.warc
+        // Captures name WARC records: those must be durable first. The records they name were
+        // appended before this point, so a sync through a second handle covers them, and the
+        // fetching tasks keep appending meanwhile instead of waiting for the disk.
+        let handle = self
+            .warc
             .lock()
             .expect("warc lock")
-            .sync()
+            .sync_handle()
             .map_err(|e| format!("cannot sync the WARC file: {e}"))?;
-        self.writer.commit().map_err(|e| e.to_string())?;
+        if let Some(file) = handle {
+            file.sync_data()
+                .map_err(|e| format!("cannot sync the WARC file: {e}"))?;
+        }
+        let committed = self.writer.commit().map_err(|e| e.to_string())?;
+        touched.extend(committed.into_iter().map(|c| c.source));
+        touched.sort();
+        touched.dedup();
         self.index
-            .sync_with(&self.archive, metas)
+            .sync_sources_with(&self.archive, &touched, metas)
             .map_err(|e| e.to_string())?;
-        Ok(())
+        Ok(true)
     }
 
     fn decide(

@@ -277,6 +277,12 @@ async fn summary_only_items_get_their_page_extracted_and_images_archived() {
         std::fs::read(dir.path().join(&asset.path)).unwrap(),
         b"\xff\xd8\xff\xe0 fake jpeg bytes"
     );
+    // The search index may lag the archive while ingest runs, never past its close.
+    assert_eq!(
+        index::SearchIndex::open(dir.path()).unwrap().num_docs(),
+        1,
+        "the search index caught up when ingest closed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
