@@ -49,8 +49,18 @@ du -sh "$DATA"
 # Every article key, in random order, for the runs that spread over the archive.
 sqlite3 "$DATA/index.sqlite" "SELECT key FROM articles ORDER BY random()" >"$BENCH_DIR/keys.txt"
 echo "articles: $(wc -l <"$BENCH_DIR/keys.txt")"
+# Many different searches (two to four characters from random titles), URL-encoded: the server
+# keeps recent results, so one query over and over measures its cache; these mostly miss it.
+sqlite3 "$DATA/index.sqlite" "SELECT substr(title, 1 + abs(random() % 10), 2 + abs(random() % 3))
+    FROM articles ORDER BY random() LIMIT 20000" |
+    python3 -c 'import sys, urllib.parse
+for line in sys.stdin:
+    q = line.strip()
+    if q:
+        print(urllib.parse.quote(q))' | sort -u >"$BENCH_DIR/queries.txt"
+echo "distinct queries: $(wc -l <"$BENCH_DIR/queries.txt")"
 cat >"$BENCH_DIR/spread.lua" <<'LUA'
--- One random article per request: PREFIX .. key (keys from KEYS, one a line).
+-- One random key per request: PREFIX .. key (keys from KEYS, one a line).
 local keys = {}
 for line in io.lines(os.getenv("KEYS")) do keys[#keys + 1] = line end
 local prefix = os.getenv("PREFIX")
@@ -109,6 +119,7 @@ run "search 选举 (2 chars)" "$BASE/search?q=%E9%80%89%E4%B8%BE"
 run "search 政府 (2 chars, common)" "$BASE/search?q=%E6%94%BF%E5%BA%9C"
 run "search 港口扩建 (4 chars)" "$BASE/search?q=%E6%B8%AF%E5%8F%A3%E6%89%A9%E5%BB%BA"
 run "search 海底隧道 (4 chars, rare)" "$BASE/search?q=%E6%B5%B7%E5%BA%95%E9%9A%A7%E9%81%93"
+KEYS=$BENCH_DIR/queries.txt PREFIX='/search?q=' run "search, random queries" "$BASE/" -s "$BENCH_DIR/spread.lua"
 run "api search 选举" "$BASE/api/v1/search?q=%E9%80%89%E4%B8%BE"
 run "api search 港口扩建" "$BASE/api/v1/search?q=%E6%B8%AF%E5%8F%A3%E6%89%A9%E5%BB%BA"
 

@@ -110,17 +110,24 @@ fn a_read_only_open_never_creates_wipes_or_writes() {
     writer.sync(&a.archive).unwrap();
     let mut reader = SearchIndex::open_read_only(a.data()).unwrap();
     reader.cache_texts(1 << 20);
+    reader.cache_results(1 << 20);
     let before = reader.num_docs();
     assert!(before > 0);
+    let q = index::search::Query::new("的");
+    let first = reader.search(&q).unwrap();
+    let again = reader.search(&q).unwrap();
+    assert_eq!((again.total, &again.hits), (first.total, &first.hits));
     // The writer commits more; the reader sees it after a reload, and searches as the writer.
     add_articles(&mut a, &mut rng, 10, 10);
     writer.sync(&a.archive).unwrap();
     reader.reload().unwrap();
     assert_eq!(reader.num_docs(), writer.num_docs());
     assert!(reader.num_docs() > before);
-    let q = index::search::Query::new("的");
     let (r, w) = (reader.search(&q).unwrap(), writer.search(&q).unwrap());
-    assert!(r.total > 0);
+    assert!(
+        r.total > first.total,
+        "a result kept from before the reload was returned after it"
+    );
     assert_eq!((r.total, &r.hits), (w.total, &w.hits));
     drop(writer);
 

@@ -20,6 +20,10 @@ use url::Url;
 /// them, and a server meets the same hits again and again.
 const SEARCH_TEXT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Results of recent searches kept: popular queries (the news of the day) repeat, and a kept
+/// result is dropped as soon as the index changes.
+const SEARCH_RESULT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Idle read connections kept for reuse; more may be open at once under load (each request on
 /// a blocking thread takes one), but only this many are kept afterwards.
 const POOL_IDLE: usize = 16;
@@ -211,6 +215,7 @@ impl WebState {
                     // writing process (`run`, `reindex`) owns it.
                     let mut index = SearchIndex::open_read_only(&data_dir)?;
                     index.cache_texts(SEARCH_TEXT_CACHE_BYTES);
+                    index.cache_results(SEARCH_RESULT_CACHE_BYTES);
                     Ok::<_, index::search::SearchError>(index)
                 })
                 .await

@@ -1,10 +1,10 @@
 //! Running a search: [`SearchIndex::search`].
 
+use super::cache::TextCache;
 use super::doc::{DocData, Flags, read_record};
 use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::snippet::snippet;
-use super::text_cache::TextCache;
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::BinaryHeap;
@@ -75,8 +75,16 @@ impl SearchIndex {
                 message: format!("{} is more than the maximum {MAX_LIMIT}", q.limit),
             });
         }
-        let plan = plan(&self.fields, &parsed, q);
         let searcher = self.reader.searcher();
+        // Same searcher, same answer: results are kept per index generation.
+        let generation = searcher.generation().generation_id();
+        if let Some(cached) = self.cached_results(generation, q) {
+            return Ok(SearchResults {
+                took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                ..cached
+            });
+        }
+        let plan = plan(&self.fields, &parsed, q);
         let err = |op| SearchError::tantivy(op, &self.dir);
         // The hits to find: the page and those before it, no more than the index holds (a huge
         // offset must not size a huge heap).
@@ -124,18 +132,22 @@ impl SearchIndex {
             }
         };
         let top = top.into_iter().skip(q.offset).collect();
-        self.finish(q, &parsed.include, total, top, started)
+        let results = self.finish(&searcher, q, &parsed.include, total, top, started)?;
+        self.keep_results(generation, q, &results);
+        Ok(results)
     }
 
+    /// The page of hits at `top` (addresses of `searcher`: a reload meanwhile must not make
+    /// them point at other documents).
     fn finish(
         &self,
+        searcher: &tantivy::Searcher,
         q: &Query,
         include: &[String],
         total: usize,
         top: Vec<(f32, DocAddress)>,
         started: std::time::Instant,
     ) -> Result<SearchResults, SearchError> {
-        let searcher = self.reader.searcher();
         let terms: Vec<String> = include.iter().map(|t| clean::fold(t.trim())).collect();
         let mut found = Vec::with_capacity(top.len());
         if q.limit > 0 {
@@ -196,6 +208,23 @@ impl SearchIndex {
 }
 
 impl SearchIndex {
+    fn cached_results(&self, generation: u64, q: &Query) -> Option<SearchResults> {
+        let cache = self.results.as_ref()?;
+        cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(generation, q)
+    }
+
+    fn keep_results(&self, generation: u64, q: &Query, results: &SearchResults) {
+        if let Some(cache) = &self.results {
+            cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .put(generation, q, results);
+        }
+    }
+
     /// The plain text of the record at `path` (empty when it cannot be read), through the text
     /// cache when it is on.
     fn text_of(&self, path: &str) -> Arc<str> {

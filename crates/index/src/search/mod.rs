@@ -43,6 +43,7 @@
 //! of one stored record; the *latest* document of an article is its newest version's.
 
 mod analyzer;
+mod cache;
 mod doc;
 mod error;
 mod guard;
@@ -52,7 +53,6 @@ mod query;
 mod schema;
 mod snippet;
 mod sync;
-mod text_cache;
 
 pub use analyzer::{MAX_WORD_CHARS, is_cjk, is_word_char};
 pub use error::{QueryError, SearchError};
@@ -89,7 +89,9 @@ pub struct SearchIndex {
     /// Opened on first write and kept: creating one takes the lock and spawns threads.
     writer: Option<IndexWriter<TantivyDocument>>,
     /// Plain texts of records read for snippets (off unless [`SearchIndex::cache_texts`]).
-    texts: Option<std::sync::Mutex<text_cache::TextCache>>,
+    texts: Option<std::sync::Mutex<cache::TextCache>>,
+    /// Results of recent searches (off unless [`SearchIndex::cache_results`]).
+    results: Option<std::sync::Mutex<cache::ResultCache>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -189,6 +191,7 @@ impl SearchIndex {
             reader,
             writer: None,
             texts: None,
+            results: None,
         })
     }
 
@@ -241,7 +244,16 @@ impl SearchIndex {
     /// server meets the same hits again and again; record files never change, so a kept text
     /// never goes stale. 0 turns the cache off (the default).
     pub fn cache_texts(&mut self, bytes: usize) {
-        self.texts = (bytes > 0).then(|| std::sync::Mutex::new(text_cache::TextCache::new(bytes)));
+        self.texts = (bytes > 0).then(|| std::sync::Mutex::new(cache::TextCache::new(bytes)));
+    }
+
+    /// Keeps the results of recent searches, up to about `bytes`. A kept result is returned only
+    /// while the index is at the generation it was computed on (any commit the reader picks up
+    /// drops them all), so it is exactly what running the search again would give, minus the
+    /// time: a server meets the same queries again and again (the news of the day). 0 turns
+    /// the cache off (the default).
+    pub fn cache_results(&mut self, bytes: usize) {
+        self.results = (bytes > 0).then(|| std::sync::Mutex::new(cache::ResultCache::new(bytes)));
     }
 
     /// The search directory.

@@ -93,7 +93,7 @@ pub fn parse_query(text: &str) -> Result<ParsedQuery, QueryError> {
 }
 
 /// How hits are ordered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Sort {
     /// Best match first: BM25 with the title boosted, whole-word matches above matches that cut
     /// through words, and a mild preference for recent articles.
@@ -104,7 +104,7 @@ pub enum Sort {
 }
 
 /// Which time `since` and `until` compare with.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum DateField {
     /// The publication time (the capture time for records without one).
     #[default]
@@ -114,7 +114,7 @@ pub enum DateField {
 }
 
 /// A search: the query text and its filters.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Query {
     /// The query in the query language.

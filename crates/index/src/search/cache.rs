@@ -1,0 +1,163 @@
+//! Bounded caches of a search server: the plain texts of record files (for snippets) and the
+//! results of recent searches.
+
+use super::hits::SearchResults;
+use super::query::Query;
+use lru::LruCache;
+use std::sync::Arc;
+
+/// Texts by record path, least recently used dropped first, bounded by their total size.
+pub(crate) struct TextCache {
+    entries: LruCache<String, Arc<str>>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl TextCache {
+    pub(crate) fn new(max_bytes: usize) -> TextCache {
+        TextCache {
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    pub(crate) fn get(&mut self, path: &str) -> Option<Arc<str>> {
+        self.entries.get(path).cloned()
+    }
+
+    /// Keeps `text` for `path`; a text larger than the whole budget is not kept.
+    pub(crate) fn put(&mut self, path: &str, text: Arc<str>) {
+        let size = text.len() + path.len();
+        if size > self.max_bytes {
+            return;
+        }
+        if let Some(old) = self.entries.put(path.to_owned(), text) {
+            self.bytes -= old.len() + path.len();
+        }
+        self.bytes += size;
+        while self.bytes > self.max_bytes {
+            match self.entries.pop_lru() {
+                Some((p, t)) => self.bytes -= t.len() + p.len(),
+                None => break,
+            }
+        }
+    }
+}
+
+/// Results of recent searches, valid for one generation of the index's searcher (a search
+/// against another generation drops them all: a commit may change any result), bounded by
+/// their approximate size.
+pub(crate) struct ResultCache {
+    generation: u64,
+    entries: LruCache<Query, (SearchResults, usize)>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+/// Approximate bytes a kept result takes (its strings and a fixed part per hit).
+fn size_of(q: &Query, results: &SearchResults) -> usize {
+    let hit = |h: &super::hits::SearchHit| {
+        160 + h.key.len() + h.url.len() + h.title.len() + h.source.len() + h.snippet.len()
+    };
+    256 + q.text.len() + results.hits.iter().map(hit).sum::<usize>()
+}
+
+impl ResultCache {
+    pub(crate) fn new(max_bytes: usize) -> ResultCache {
+        ResultCache {
+            generation: 0,
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    pub(crate) fn get(&mut self, generation: u64, q: &Query) -> Option<SearchResults> {
+        if generation != self.generation {
+            return None;
+        }
+        self.entries.get(q).map(|(r, _)| r.clone())
+    }
+
+    pub(crate) fn put(&mut self, generation: u64, q: &Query, results: &SearchResults) {
+        if generation != self.generation {
+            // Only a newer searcher replaces the kept ones; a search that began before a
+            // reload and ends after it must not bring the old generation back.
+            if generation < self.generation {
+                return;
+            }
+            self.entries.clear();
+            self.bytes = 0;
+            self.generation = generation;
+        }
+        let size = size_of(q, results);
+        if size > self.max_bytes {
+            return;
+        }
+        if let Some((_, (_, old))) = self.entries.push(q.clone(), (results.clone(), size)) {
+            self.bytes -= old;
+        }
+        self.bytes += size;
+        while self.bytes > self.max_bytes {
+            match self.entries.pop_lru() {
+                Some((_, (_, old))) => self.bytes -= old,
+                None => break,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_most_recently_used_within_the_budget() {
+        let mut c = TextCache::new(30);
+        c.put("a", Arc::from("0123456789"));
+        c.put("b", Arc::from("0123456789"));
+        assert!(c.get("a").is_some());
+        // 33 bytes > 30: "b" (least recently used) goes.
+        c.put("c", Arc::from("0123456789"));
+        assert!(c.get("b").is_none());
+        assert_eq!(c.get("a").as_deref(), Some("0123456789"));
+        assert!(c.get("c").is_some());
+        c.put("big", Arc::from("x".repeat(40).as_str()));
+        assert!(c.get("big").is_none(), "larger than the budget: not kept");
+        assert!(c.get("a").is_some(), "and nothing evicted for it");
+    }
+
+    fn results(total: u64) -> SearchResults {
+        SearchResults {
+            total,
+            hits: Vec::new(),
+            took_ms: 1.0,
+        }
+    }
+
+    #[test]
+    fn results_are_kept_for_one_generation() {
+        let one = size_of(&Query::new("a"), &results(1));
+        let mut c = ResultCache::new(2 * one);
+        let (a, b, z) = (Query::new("a"), Query::new("b"), Query::new("z"));
+        c.put(5, &a, &results(1));
+        c.put(5, &b, &results(2));
+        assert_eq!(c.get(5, &a).map(|r| r.total), Some(1));
+        assert_eq!(c.get(6, &a), None, "another generation: not this answer");
+        // Room for two: `b` is the least recently used.
+        c.put(5, &z, &results(3));
+        assert_eq!(c.get(5, &b), None);
+        assert_eq!(c.get(5, &z).map(|r| r.total), Some(3));
+        // A newer generation drops everything; an older one cannot come back.
+        c.put(6, &a, &results(10));
+        assert_eq!(c.get(6, &z), None);
+        c.put(5, &z, &results(3));
+        assert_eq!(c.get(5, &z), None);
+        assert_eq!(c.get(6, &a).map(|r| r.total), Some(10));
+        // Another page or filter is another search.
+        let mut page2 = Query::new("a");
+        page2.offset = 20;
+        assert_eq!(c.get(6, &page2), None);
+    }
+}
