@@ -15,6 +15,11 @@ mod signals;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// glibc's allocator was a sixth of the server's CPU on article pages (many short-lived
+/// strings per request, on many threads); mimalloc does the same work in a fraction of it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code: the command ran but some items failed.
 const EXIT_PARTIAL: u8 = 2;
 /// Exit code: the command line was wrong (sysexits `EX_USAGE`).
