@@ -181,19 +181,7 @@ impl Writer {
         if self.lines.is_empty() {
             return Ok(Vec::new());
         }
-        let root = self.archive.archive_dir();
-        // File-system work is mostly kernel CPU (inode and directory allocation): spread it
-        // over the cores, keeping the barriers between the steps.
-        in_parallel(&self.versions, |p| {
-            std::fs::write(&p.tmp, &p.bytes).map_err(|e| ArchiveError::io("write", &p.tmp, e))
-        })?;
-        let staged: Vec<&Path> = self.versions.iter().map(|p| p.tmp.as_path()).collect();
-        sync_all(&root, &staged).map_err(|e| ArchiveError::io("sync", &root, e))?;
-        in_parallel(&self.versions, place)?;
-        let placed: Vec<&Path> = self.versions.iter().map(|p| p.path.as_path()).collect();
-        sync_all(&root, &placed).map_err(|e| ArchiveError::io("sync", &root, e))?;
-        self.versions.clear();
-
+        self.place_records()?;
         let lines = std::mem::take(&mut self.lines);
         let mut committed = Vec::with_capacity(lines.len());
         let mut buffers: HashMap<SourceId, Vec<u8>> = HashMap::new();
@@ -218,6 +206,29 @@ impl Writer {
                 .map_err(|e| ArchiveError::io("append to", &state.path, e))?;
         }
         Ok(committed)
+    }
+
+    /// Steps 1 and 2 of a commit: the staged records become durable in their final paths, and
+    /// no log line is written yet. [`Writer::commit`] does this itself when it has not been
+    /// done; calling it first lets a caller overlap the record work with reading the logs
+    /// (which do not change until `commit`).
+    pub fn place_records(&mut self) -> Result<(), ArchiveError> {
+        if self.versions.is_empty() {
+            return Ok(());
+        }
+        let root = self.archive.archive_dir();
+        // File-system work is mostly kernel CPU (inode and directory allocation): spread it
+        // over the cores, keeping the barriers between the steps.
+        in_parallel(&self.versions, |p| {
+            std::fs::write(&p.tmp, &p.bytes).map_err(|e| ArchiveError::io("write", &p.tmp, e))
+        })?;
+        let staged: Vec<&Path> = self.versions.iter().map(|p| p.tmp.as_path()).collect();
+        sync_all(&root, &staged).map_err(|e| ArchiveError::io("sync", &root, e))?;
+        in_parallel(&self.versions, place)?;
+        let placed: Vec<&Path> = self.versions.iter().map(|p| p.path.as_path()).collect();
+        sync_all(&root, &placed).map_err(|e| ArchiveError::io("sync", &root, e))?;
+        self.versions.clear();
+        Ok(())
     }
 
     /// The append state of a source's log: next sequence number and the last line's hash.

@@ -3,9 +3,14 @@
 //! Reading order is deterministic (paths sorted), so re-running an interrupted import makes
 //! the same decisions. Files are read, parsed and hashed on worker threads; one thread decides
 //! identity and version into batches; a commit thread stages and commits each batch
-//! ([`archive::Writer`]) and brings the index up to date ([`index::Index::sync`]) while the next
-//! batch is decided. Until a batch is acknowledged, its articles are answered from an overlay,
-//! not from the index.
+//! ([`archive::Writer`]) while the next batch is decided, and an index thread brings the index up
+//! to date with each committed batch ([`index::Index::sync`]) while the next one commits. Until
+//! the index has a batch, its articles are answered from an overlay, not from the index.
+//!
+//! The search index (`search/`) is not written here: tokenizing every imported text for it cost
+//! about 20 times the rest of the import. It is derived from the capture logs like the SQLite
+//! index, so the next `search`, `serve` or `run` (or `reindex`) adds what was imported, in one
+//! sync and one tantivy commit instead of one per batch.
 //!
 //! Decisions, per record: same canonical URL and same bytes as any stored version →
 //! `unchanged` (the origin path is still logged, for export); same URL, new bytes → `edited`
@@ -189,13 +194,23 @@ pub fn import(
         drop(done_tx);
 
         // Commits run on their own thread, so that their durability barriers overlap parsing
-        // and deciding the next batch; one batch is in flight while the next is built.
+        // and deciding the next batch; one batch is in flight while the next is built. The
+        // index follows on a third thread, so that its SQLite work overlaps the next commit.
         let (batch_tx, batch_rx) = crossbeam_channel::bounded::<Batch>(1);
         let (ack_tx, ack_rx) = crossbeam_channel::bounded::<Result<u64, IngestError>>(1);
+        let (metas_tx, metas_rx) = crossbeam_channel::bounded::<Committed>(1);
+        let (idle_tx, idle_rx) = crossbeam_channel::bounded::<()>(1);
+        let (indexed_tx, indexed_rx) = crossbeam_channel::unbounded();
         std::thread::Builder::new()
             .name("nv-commit".into())
             .spawn_scoped(scope, move || {
-                commit_batches(archive, writer, index, batch_rx, ack_tx)
+                commit_batches(writer, batch_rx, ack_tx, metas_tx, idle_rx)
+            })
+            .map_err(thread_error)?;
+        std::thread::Builder::new()
+            .name("nv-index".into())
+            .spawn_scoped(scope, move || {
+                index_batches(archive, index, metas_rx, indexed_tx, idle_tx)
             })
             .map_err(thread_error)?;
         let mut state = State {
@@ -203,8 +218,11 @@ pub fn import(
             pending: HashMap::new(),
             batch: Batch::new(0),
             in_flight: None,
+            last_sent: None,
+            indexed: None,
             batch_tx,
             ack_rx,
+            indexed_rx,
             sources_seen: HashSet::new(),
             batch_size: options.batch.max(1),
         };
@@ -243,8 +261,15 @@ struct State {
     batch: Batch,
     /// The batch being committed, if any.
     in_flight: Option<u64>,
+    /// The last batch handed to the commit thread.
+    last_sent: Option<u64>,
+    /// The last batch the index has applied.
+    indexed: Option<u64>,
     batch_tx: crossbeam_channel::Sender<Batch>,
+    /// Archive commits, in batch order.
     ack_rx: crossbeam_channel::Receiver<Result<u64, IngestError>>,
+    /// Index syncs, in batch order.
+    indexed_rx: crossbeam_channel::Receiver<Result<u64, IngestError>>,
     sources_seen: HashSet<(SourceId, Option<String>)>,
     batch_size: usize,
 }
@@ -277,16 +302,25 @@ struct OwnedVersion {
     sha: String,
 }
 
-/// The commit thread: stages and commits each batch, brings the index up to date, and
-/// acknowledges it. Stops at the first failure, which it reports.
+/// A batch the archive has committed, on its way to the index.
+struct Committed {
+    id: u64,
+    metas: HashMap<String, VersionMeta>,
+}
+
+/// The commit thread: stages and commits each batch, acknowledges it and hands it to the index
+/// thread. A batch's records are placed while the index applies the previous batch; its log
+/// lines are appended only once the index is done (`idle`), so the index never reads a log
+/// that is being appended to, nor a line before it is durable. Stops at the first failure,
+/// which it reports.
 fn commit_batches(
-    archive: &Archive,
     writer: &mut Writer,
-    index: &mut Index,
     batches: crossbeam_channel::Receiver<Batch>,
     acks: crossbeam_channel::Sender<Result<u64, IngestError>>,
+    to_index: crossbeam_channel::Sender<Committed>,
+    idle: crossbeam_channel::Receiver<()>,
 ) {
-    let mut search = crate::store::open_search(archive);
+    let mut indexing = false;
     for batch in batches {
         let result = (|| {
             for meta in &batch.sources {
@@ -306,9 +340,12 @@ fn commit_batches(
                     None => writer.stage(capture, None)?,
                 }
             }
+            writer.place_records()?;
+            if std::mem::take(&mut indexing) && idle.recv().is_err() {
+                // The index thread stopped; its error is waiting.
+                return Err(stopped("index"));
+            }
             writer.commit()?;
-            index.sync_with(archive, &batch.metas)?;
-            crate::store::sync_search(&mut search, archive);
             Ok(batch.id)
         })();
         let failed = result.is_err();
@@ -316,6 +353,38 @@ fn commit_batches(
         if failed {
             return;
         }
+        let committed = Committed {
+            id: batch.id,
+            metas: batch.metas,
+        };
+        if to_index.send(committed).is_err() {
+            return; // the index thread stopped; its error is waiting
+        }
+        indexing = true;
+    }
+}
+
+/// The index thread: applies each batch the archive committed, acknowledges it to the deciding
+/// thread and tells the commit thread it may append again. Stops at the first failure, which
+/// it reports.
+fn index_batches(
+    archive: &Archive,
+    index: &mut Index,
+    committed: crossbeam_channel::Receiver<Committed>,
+    acks: crossbeam_channel::Sender<Result<u64, IngestError>>,
+    idle: crossbeam_channel::Sender<()>,
+) {
+    for batch in committed {
+        let result = index
+            .sync_with(archive, &batch.metas)
+            .map(|_| batch.id)
+            .map_err(IngestError::from);
+        let failed = result.is_err();
+        let _ = acks.send(result);
+        if failed {
+            return;
+        }
+        let _ = idle.send(());
     }
 }
 
@@ -473,6 +542,7 @@ impl State {
         let next = Batch::new(self.batch.id + 1);
         let batch = std::mem::replace(&mut self.batch, next);
         self.in_flight = Some(batch.id);
+        self.last_sent = Some(batch.id);
         if self.batch_tx.send(batch).is_err() {
             // The commit thread stopped; its error is waiting.
             self.wait_in_flight()?;
@@ -480,30 +550,50 @@ impl State {
         Ok(())
     }
 
-    /// Waits for the batch in flight; then the index answers for it, so it leaves `pending`.
+    /// Waits for the archive to commit the batch in flight, and takes note of what the index
+    /// has applied meanwhile.
     fn wait_in_flight(&mut self) -> Result<(), IngestError> {
         let Some(id) = self.in_flight.take() else {
             return Ok(());
         };
         match self.ack_rx.recv() {
-            Ok(Ok(done)) => {
-                debug_assert_eq!(done, id);
-                // A new snapshot sees the committed batch before its overlay entries go.
-                self.reader.end_snapshot()?;
-                self.pending.retain(|_, p| p.batch > done);
-                Ok(())
-            }
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(thread_error(std::io::Error::other(
-                "the commit thread stopped",
-            ))),
+            Ok(Ok(done)) => debug_assert_eq!(done, id),
+            // A commit that stopped because the index did reports the index's error.
+            Ok(Err(e)) => return Err(self.index_error().unwrap_or(e)),
+            Err(_) => return Err(self.index_error().unwrap_or_else(|| stopped("commit"))),
         }
+        while let Ok(indexed) = self.indexed_rx.try_recv() {
+            self.indexed(indexed?)?;
+        }
+        Ok(())
     }
 
-    /// Commits what is left and waits for it.
+    /// The error the index thread reported, if it stopped on one.
+    fn index_error(&self) -> Option<IngestError> {
+        self.indexed_rx.try_iter().find_map(Result::err)
+    }
+
+    /// The index has applied every batch up to `done`: it answers for their articles now, so
+    /// they leave the overlay.
+    fn indexed(&mut self, done: u64) -> Result<(), IngestError> {
+        // A new snapshot sees the indexed batches before their overlay entries go.
+        self.reader.end_snapshot()?;
+        self.pending.retain(|_, p| p.batch > done);
+        self.indexed = Some(done);
+        Ok(())
+    }
+
+    /// Commits what is left and waits for the archive and the index to have it.
     fn finish(&mut self) -> Result<(), IngestError> {
         self.flush()?;
-        self.wait_in_flight()
+        self.wait_in_flight()?;
+        while self.indexed != self.last_sent {
+            match self.indexed_rx.recv() {
+                Ok(indexed) => self.indexed(indexed?)?,
+                Err(_) => return Err(stopped("index")),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -511,6 +601,11 @@ enum Lookup {
     SameAs(u32),
     Differs { dir: String, latest: u32 },
     Unknown,
+}
+
+/// The error for a worker thread that ended without reporting why.
+fn stopped(which: &str) -> IngestError {
+    thread_error(std::io::Error::other(format!("the {which} thread stopped")))
 }
 
 fn thread_error(e: std::io::Error) -> IngestError {

@@ -66,6 +66,12 @@ pub(crate) fn run(data: &Path, args: &ImportArgs) -> anyhow::Result<u8> {
             String::new()
         }
     );
+    let stored = summary.new + summary.new_versions;
+    if stored > 0 {
+        eprintln!(
+            "the search index adds the {stored} stored versions on the next `newsvault search`, `serve` or `run`"
+        );
+    }
     Ok(if summary.rejected.is_empty() {
         0
     } else {
