@@ -275,3 +275,27 @@ fn plain_output_lists_hits() {
         stdout(&none)
     );
 }
+
+#[test]
+fn import_leaves_the_search_index_to_the_next_search() {
+    let (_tmp, data) = imported();
+    assert!(
+        !data.join("search").exists(),
+        "import wrote the search index (the next search, serve or run adds it)"
+    );
+    // The first search catches up before answering: every imported record is found.
+    let doc = search_json(&data, &["美国", "--limit", "50"]);
+    let mut want: Vec<&str> = RECORDS
+        .iter()
+        .filter(|r| {
+            let text = format!("{}{}", r.title, r.body);
+            text.contains("美国") || text.contains("美國")
+        })
+        .map(|r| r.url)
+        .collect();
+    want.sort();
+    let mut got = urls(&doc);
+    got.sort();
+    assert_eq!(got, want);
+    assert!(data.join("search/meta.json").is_file());
+}
