@@ -183,6 +183,24 @@ mod tests {
     use archive::{Archive, StagedVersion};
     use model::{ArticleKey, Capture, EventKind, SourceId};
 
+    const URL: &str = "https://www.rfi.fr/cn/1";
+
+    /// An archive in `dir` with version 1 of [`URL`] committed (not yet indexed), its index
+    /// and its writer.
+    fn one_version(dir: &std::path::Path) -> (Archive, Index, archive::Writer) {
+        let archive = Archive::open(dir).unwrap();
+        let index = Index::open(dir).unwrap();
+        let mut w = archive.writer().unwrap();
+        stage_version(
+            &mut w,
+            URL,
+            1,
+            b"<!--1600000000000-->\n[first](https://www.rfi.fr/cn/1)\n------\n\nx\n",
+        );
+        w.commit().unwrap();
+        (archive, index, w)
+    }
+
     fn stage_version(w: &mut archive::Writer, url: &str, version: u32, bytes: &[u8]) {
         let key = ArticleKey::for_url(url);
         let source = SourceId::new("rfi").unwrap();
@@ -226,17 +244,8 @@ mod tests {
     #[test]
     fn incremental_sync_and_rebuild_reach_the_same_rows() {
         let tmp = tempfile::tempdir().unwrap();
-        let archive = Archive::open(tmp.path()).unwrap();
-        let mut index = Index::open(tmp.path()).unwrap();
-        let mut w = archive.writer().unwrap();
-        let url = "https://www.rfi.fr/cn/1";
-        stage_version(
-            &mut w,
-            url,
-            1,
-            b"<!--1600000000000-->\n[first](https://www.rfi.fr/cn/1)\n------\n\nx\n",
-        );
-        w.commit().unwrap();
+        let (archive, mut index, mut w) = one_version(tmp.path());
+        let url = URL;
         assert_eq!(index.sync(&archive).unwrap(), 1);
         assert_eq!(index.sync(&archive).unwrap(), 0, "nothing new to apply");
         stage_version(
@@ -289,17 +298,8 @@ mod tests {
     #[test]
     fn due_rechecks_come_with_their_article_and_validators_and_writes_together_roll_back() {
         let tmp = tempfile::tempdir().unwrap();
-        let archive = Archive::open(tmp.path()).unwrap();
-        let mut index = Index::open(tmp.path()).unwrap();
-        let mut w = archive.writer().unwrap();
-        let url = "https://www.rfi.fr/cn/1";
-        stage_version(
-            &mut w,
-            url,
-            1,
-            b"<!--1600000000000-->\n[first](https://www.rfi.fr/cn/1)\n------\n\nx\n",
-        );
-        w.commit().unwrap();
+        let (archive, mut index, _writer) = one_version(tmp.path());
+        let url = URL;
         index.sync(&archive).unwrap();
         let key = ArticleKey::for_url(url);
         let check = |k: &str, u: &str, due: &str| ArticleCheck {
