@@ -6,93 +6,21 @@
 
 mod common;
 
-use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use common::site::{Fixture, full_text_rss, ok, summary_rss};
 use common::{code, nv, stderr, stdout};
 use fetch::warc::{Record, WarcReader};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-
-type Pages = Arc<Mutex<HashMap<String, (&'static str, String)>>>;
-
-async fn answer(State(pages): State<Pages>, req: Request) -> Response {
-    let Some((content_type, body)) = pages.lock().unwrap().get(req.uri().path()).cloned() else {
-        return (StatusCode::NOT_FOUND, "no such page").into_response();
-    };
-    let etag = format!("\"{}\"", &model::sha256_hex(body.as_bytes())[..12]);
-    let inm = req.headers().get(header::IF_NONE_MATCH);
-    if inm.and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return StatusCode::NOT_MODIFIED.into_response();
-    }
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut()
-        .insert(header::ETAG, HeaderValue::from_str(&etag).unwrap());
-    r
-}
-
-/// The fixture site, served from its own runtime while this lives.
-struct Site {
-    base: String,
-    pages: Pages,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Site {
-    fn start() -> Site {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let pages = Pages::default();
-        let app = Router::new().fallback(answer).with_state(pages.clone());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Site {
-            base,
-            pages,
-            _runtime: runtime,
-        }
-    }
-
-    fn put(&self, path: &str, content_type: &'static str, body: String) {
-        self.pages
-            .lock()
-            .unwrap()
-            .insert(path.to_owned(), (content_type, body));
-    }
-}
-
-fn full_text_rss(base: &str, items: &[(&str, &str, &str)]) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
-         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>测试台</title>",
-    );
-    for (slug, title, body) in items {
-        out.push_str(&format!(
-            "<item><title>{title}</title><link>{base}/a/{slug}.html</link><guid>{slug}</guid>\
-             <pubDate>Wed, 25 Nov 2026 08:00:00 GMT</pubDate><description>摘要</description>\
-             <content:encoded><![CDATA[{body}]]></content:encoded></item>"
-        ));
-    }
-    out.push_str("</channel></rss>");
-    out
-}
 
 /// A data dir with sources `full` (article one: v1, v2; article two: v1) and `sum` (one
 /// article whose page was fetched), all through `newsvault fetch`.
 fn data_dir() -> (tempfile::TempDir, PathBuf, String) {
-    let site = Site::start();
+    let site = Fixture::start();
     let base = site.base.clone();
+    let put = |path: &str, content_type: &'static str, body: String| {
+        site.put(path, ok(content_type, body));
+    };
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
@@ -108,25 +36,20 @@ fn data_dir() -> (tempfile::TempDir, PathBuf, String) {
     .unwrap();
     let one = "<p>第一篇的第一段，由测试写成。</p><p>第一篇的第二段。</p>";
     let two = "<p>第二篇的正文。</p>";
-    site.put(
+    put(
         "/full.xml",
         "application/rss+xml",
         full_text_rss(&base, &[("one", "第一篇", one), ("two", "第二篇", two)]),
     );
-    site.put(
+    put(
         "/sum.xml",
         "application/rss+xml",
-        format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>摘要台</title>\
-             <item><title>长篇报道</title><link>{base}/story.html</link><guid>{base}/story.html</guid>\
-             <pubDate>Wed, 25 Nov 2026 09:00:00 GMT</pubDate><description>只有摘要。</description></item>\
-             </channel></rss>"
-        ),
+        summary_rss(&base, "/story.html", "长篇报道"),
     );
     let paragraphs: String = (1..=5)
         .map(|i| format!("<p>这是报道的第{i}段，记者在现场看到的情况被完整地记录下来。</p>"))
         .collect();
-    site.put(
+    put(
         "/story.html",
         "text/html; charset=utf-8",
         format!(
@@ -138,7 +61,7 @@ fn data_dir() -> (tempfile::TempDir, PathBuf, String) {
     let run = nv(&data, &["fetch"]);
     assert_eq!(code(&run), 0, "{}", stderr(&run));
     // An edit of article one (article two unchanged).
-    site.put(
+    put(
         "/full.xml",
         "application/rss+xml",
         full_text_rss(
