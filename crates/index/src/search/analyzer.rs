@@ -87,6 +87,14 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Whether `c` belongs to a word unit: a letter or digit that is not CJK.
 pub fn is_word_char(c: char) -> bool {
+    // The common cases first: ASCII, and CJK punctuation (every character is asked, and
+    // `is_alphanumeric` looks non-ASCII characters up in tables).
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if matches!(c as u32, 0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF00..=0xFF0F) {
+        return false;
+    }
     !is_cjk(c) && c.is_alphanumeric()
 }
 
@@ -512,6 +520,18 @@ mod tests {
                 (3, "a", false)
             ]
         );
+    }
+
+    #[test]
+    fn the_fast_paths_of_word_characters_agree_with_the_rule() {
+        for c in (0..=0x3_FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                is_word_char(c),
+                !is_cjk(c) && c.is_alphanumeric(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

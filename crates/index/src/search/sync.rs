@@ -54,6 +54,24 @@ impl Watermarks {
 struct ArticleState {
     /// The latest version document as last written (possibly not committed yet).
     latest: Option<(DocData, Flags)>,
+    /// No document of the article was committed before this sync: a version it has not
+    /// written yet has no document to replace.
+    fresh: bool,
+    /// Versions this sync wrote, while `fresh`.
+    written: Vec<u32>,
+}
+
+impl ArticleState {
+    /// Whether writing `version` must first delete a document of it: always, unless the
+    /// article is fresh and this sync has not written that version (most documents of a
+    /// rebuild; every delete is a term lookup in every segment when tantivy applies it).
+    fn replaces(&mut self, version: u32) -> bool {
+        if !self.fresh || self.written.contains(&version) {
+            return true;
+        }
+        self.written.push(version);
+        false
+    }
 }
 
 /// The article keys one sync has met, when it started from an empty index.
@@ -217,7 +235,14 @@ impl SearchIndex {
             } else {
                 self.committed_latest(c.key.as_str())?
             };
-            state.insert(c.key.clone(), ArticleState { latest });
+            state.insert(
+                c.key.clone(),
+                ArticleState {
+                    latest,
+                    fresh,
+                    written: Vec::new(),
+                },
+            );
         }
         let root = archive.root();
         let entry = state.get_mut(&c.key).expect("inserted above");
@@ -226,7 +251,8 @@ impl SearchIndex {
             match latest {
                 Some((old, old_flags)) if old.version > data.version => {
                     // An older version replayed after a newer one: never the latest.
-                    self.write(&data, Flags::default())?;
+                    let replace = entry.replaces(data.version);
+                    self.write(&data, Flags::default(), replace)?;
                     latest = Some((old, old_flags));
                 }
                 previous => {
@@ -240,7 +266,8 @@ impl SearchIndex {
                         latest: true,
                         gone: gone_change.unwrap_or(false),
                     };
-                    self.write(&data, flags)?;
+                    let replace = entry.replaces(data.version);
+                    self.write(&data, flags, replace)?;
                     // Kept without its text: it is read again if the document is rewritten.
                     data.text = String::new();
                     latest = Some((data, flags));
@@ -262,7 +289,7 @@ impl SearchIndex {
     /// document rather than keep wrong flags.
     fn rewrite(&mut self, root: &Path, data: DocData, flags: Flags) -> Result<(), SearchError> {
         match data.clone().load(root) {
-            Some(full) => self.write(&full, flags),
+            Some(full) => self.write(&full, flags, true),
             None => {
                 let dir = self.dir.clone();
                 let vid = Term::from_field_text(self.fields.vid, &vid(&data.key, data.version));
@@ -274,15 +301,18 @@ impl SearchIndex {
         }
     }
 
-    /// Adds `data` (with its text) as its version document, replacing any earlier one.
-    fn write(&mut self, data: &DocData, flags: Flags) -> Result<(), SearchError> {
+    /// Adds `data` (with its text) as its version document, replacing any earlier one when
+    /// `replace`.
+    fn write(&mut self, data: &DocData, flags: Flags, replace: bool) -> Result<(), SearchError> {
         let fields = self.fields;
         let dir = self.dir.clone();
         let writer = self.writer()?;
-        writer.delete_term(Term::from_field_text(
-            fields.vid,
-            &vid(&data.key, data.version),
-        ));
+        if replace {
+            writer.delete_term(Term::from_field_text(
+                fields.vid,
+                &vid(&data.key, data.version),
+            ));
+        }
         writer
             .add_document(data.to_document(&fields, flags))
             .map_err(SearchError::tantivy("add a document to", &dir))?;
