@@ -240,6 +240,38 @@ fn gone_and_back_follow_the_events() {
 }
 
 #[test]
+fn one_sync_of_a_whole_life_keeps_one_document_per_version() {
+    // Everything in one sync of an empty index (a rebuild): documents are added without
+    // deleting first, so the rewrites of a version written earlier in the same sync must
+    // still replace it.
+    let mut a = TestArchive::new();
+    let url = "https://x.example/life";
+    a.add("rfi", url, "标题", "<p>初版正文</p>", T0);
+    a.event("rfi", url, EventKind::Gone);
+    a.event("rfi", url, EventKind::Back);
+    a.add("rfi", url, "标题", "<p>改版正文</p>", T0);
+    a.event("rfi", url, EventKind::Gone);
+    a.add("rfi", "https://x.example/other", "别的", "<p>正文</p>", T0);
+    a.commit();
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    assert_eq!(index.num_docs(), 3, "two versions and another article");
+    assert_eq!(index.search(&all_versions("正文")).unwrap().total, 3);
+    let latest = index.search(&Query::new("改版")).unwrap();
+    assert_eq!(latest.total, 1);
+    assert!(latest.hits[0].latest && latest.hits[0].gone);
+    let first = index.search(&all_versions("初版")).unwrap();
+    assert_eq!(first.total, 1);
+    assert!(!first.hits[0].latest && !first.hits[0].gone);
+}
+
+fn all_versions(text: &str) -> Query {
+    let mut q = Query::new(text);
+    q.all_versions = true;
+    q
+}
+
+#[test]
 fn snippets_mark_terms_in_the_best_passage() {
     let mut a = TestArchive::new();
     let filler = "<p>无关的内容。</p>".repeat(40);
