@@ -62,6 +62,10 @@ fn assert_nothing_half_written(data: &Path, tree_files: &BTreeSet<Vec<u8>>) {
     }
 }
 
+/// Runs killed mid-import that the crash test needs, and the most rounds it tries.
+const KILLS: usize = 8;
+const MAX_ROUNDS: usize = 40;
+
 #[test]
 fn import_killed_at_random_points_recovers_completely() {
     let tmp = tempfile::tempdir().unwrap();
@@ -89,15 +93,20 @@ fn import_killed_at_random_points_recovers_completely() {
         "180 articles, 20 of them edited once"
     );
 
-    let data = tmp.path().join("crashed");
+    // Rounds go on until enough runs were killed mid-import: on a slow or busy machine a run
+    // may finish before its kill. A run that finishes has completed the import of a data
+    // directory that lived through the crashes before it: it must hold exactly the clean
+    // import's versions, and the next rounds crash a new one.
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos() as u64;
     eprintln!("crash test seed {seed}");
     let mut rng = seed | 1;
-    let mut killed = 0;
-    for round in 0..12 {
+    let (mut killed, mut completed) = (0, 0);
+    let mut data = tmp.path().join("crashed-0");
+    let mut round = 0;
+    while killed < KILLS && round < MAX_ROUNDS {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
@@ -112,9 +121,6 @@ fn import_killed_at_random_points_recovers_completely() {
         // SAFETY: plain kill(2) on our own child's pid.
         unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
         let status = child.wait().unwrap();
-        if status.code().is_none() {
-            killed += 1;
-        }
         let out = nv(&data, &["verify"]);
         assert_eq!(
             code(&out),
@@ -123,10 +129,24 @@ fn import_killed_at_random_points_recovers_completely() {
             stderr(&out)
         );
         assert_nothing_half_written(&data, &tree_files);
+        match status.code() {
+            None => killed += 1,
+            Some(code) => {
+                assert_eq!(
+                    code, 0,
+                    "round {round} (seed {seed}): an import after crashes failed"
+                );
+                assert_eq!(versions(&data), expected, "round {round} (seed {seed})");
+                completed += 1;
+                data = tmp.path().join(format!("crashed-{completed}"));
+            }
+        }
+        round += 1;
     }
+    eprintln!("{killed} runs killed mid-import, {completed} completed, in {round} rounds");
     assert!(
-        killed >= 4,
-        "only {killed} of 12 runs were killed mid-import; the test did not test"
+        killed >= KILLS,
+        "only {killed} of {round} runs were killed mid-import; the test did not test"
     );
 
     let out = args(&data).output().unwrap();
