@@ -76,6 +76,55 @@ fn sync_heals_an_archive_commit_that_the_search_index_missed() {
     assert_eq!(index.sync(&a.archive).unwrap(), 0, "nothing left to apply");
 }
 
+/// Records what a sync reports.
+#[derive(Default)]
+struct Recorded {
+    total: std::cell::Cell<Option<u64>>,
+    advanced: std::cell::Cell<u64>,
+}
+
+impl index::search::SyncProgress for Recorded {
+    fn start(&self, total: u64) {
+        assert!(self.total.get().is_none(), "started twice");
+        self.total.set(Some(total));
+    }
+    fn advance(&self, bytes: u64) {
+        self.advanced.set(self.advanced.get() + bytes);
+    }
+}
+
+fn log_bytes(a: &TestArchive) -> u64 {
+    std::fs::metadata(a.data().join("archive/rfi/captures.jsonl"))
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_sync_reports_the_capture_log_bytes_it_applies() {
+    let mut a = TestArchive::new();
+    let mut rng = Rng::new(11);
+    add_articles(&mut a, &mut rng, 0, 300);
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    let first = Recorded::default();
+    index.sync_with(&a.archive, &first).unwrap();
+    let all = log_bytes(&a);
+    assert_eq!(first.total.get(), Some(all));
+    assert_eq!(first.advanced.get(), all, "every byte reported once");
+
+    add_articles(&mut a, &mut rng, 300, 10);
+    let more = Recorded::default();
+    index.sync_with(&a.archive, &more).unwrap();
+    let added = log_bytes(&a) - all;
+    assert!(added > 0);
+    assert_eq!(more.total.get(), Some(added), "only what is new");
+    assert_eq!(more.advanced.get(), added);
+
+    let none = Recorded::default();
+    index.sync_with(&a.archive, &none).unwrap();
+    assert_eq!((none.total.get(), none.advanced.get()), (Some(0), 0));
+    assert_consistent(&a, &index);
+}
+
 #[test]
 fn a_shorter_log_than_remembered_rebuilds_the_search_index() {
     let mut a = TestArchive::new();

@@ -4,6 +4,7 @@
 //! Exit codes (a contract, see DESIGN.md): 0 success; 1 the command failed; 2 it ran but some
 //! items failed (named on stderr); 64 usage error.
 
+mod catch_up;
 mod cli;
 mod cmd;
 mod config;

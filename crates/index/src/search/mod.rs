@@ -61,6 +61,7 @@ pub use query::{
     DEFAULT_LIMIT, DateField, MAX_LIMIT, MAX_TERMS, ParsedQuery, Query, Sort, parse_query,
 };
 pub use snippet::{SNIPPET_CHARS, snippet};
+pub use sync::SyncProgress;
 
 use schema::Fields;
 use std::path::{Path, PathBuf};
@@ -206,10 +207,20 @@ impl SearchIndex {
         data_dir: &Path,
         archive: &archive::Archive,
     ) -> Result<SearchIndex, SearchError> {
+        Self::rebuild_with(data_dir, archive, &())
+    }
+
+    /// [`SearchIndex::rebuild`], telling `progress` how far it got (see
+    /// [`SearchIndex::sync_with`]).
+    pub fn rebuild_with(
+        data_dir: &Path,
+        archive: &archive::Archive,
+        progress: &dyn SyncProgress,
+    ) -> Result<SearchIndex, SearchError> {
         let dir = data_dir.join(SEARCH_DIR);
         wipe(&dir)?;
         let mut index = Self::open_dir(&dir)?;
-        index.sync(archive)?;
+        index.sync_with(archive, progress)?;
         index.finish_merges()?;
         // One segment: one term dictionary instead of one per segment (smaller), and one
         // posting list per term to read (faster). Worth a pass over the index once per rebuild.

@@ -49,6 +49,44 @@ impl Watermarks {
     }
 }
 
+/// Told how far a [`SearchIndex::sync_with`] got, in bytes of capture logs.
+pub trait SyncProgress {
+    /// The sync has `total` bytes of capture-log lines to apply.
+    fn start(&self, total: u64);
+    /// `bytes` more were applied.
+    fn advance(&self, bytes: u64);
+}
+
+/// No progress reports.
+impl SyncProgress for () {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// Bytes applied and not yet reported: reports go out about every [`REPORT_BYTES`], not
+/// for every line.
+#[derive(Default)]
+struct Reported {
+    unreported: u64,
+}
+
+const REPORT_BYTES: u64 = 64 * 1024;
+
+impl Reported {
+    fn add(&mut self, bytes: u64, progress: &dyn SyncProgress) {
+        self.unreported += bytes;
+        if self.unreported >= REPORT_BYTES {
+            self.flush(progress);
+        }
+    }
+
+    fn flush(&mut self, progress: &dyn SyncProgress) {
+        if self.unreported > 0 {
+            progress.advance(std::mem::take(&mut self.unreported));
+        }
+    }
+}
+
 /// What this sync knows about an article it touched since the last commit.
 #[derive(Clone, Debug)]
 struct ArticleState {
@@ -109,7 +147,17 @@ impl SearchIndex {
     /// [`SearchError::Busy`] when another process holds the writer. After an error, nothing
     /// of this sync that was not committed stays in the writer.
     pub fn sync(&mut self, archive: &Archive) -> Result<u64, SearchError> {
-        let result = self.sync_lines(archive);
+        self.sync_with(archive, &())
+    }
+
+    /// [`SearchIndex::sync`], telling `progress` how many capture-log bytes there are to
+    /// apply and how many were applied: after an import, this is minutes of work.
+    pub fn sync_with(
+        &mut self,
+        archive: &Archive,
+        progress: &dyn SyncProgress,
+    ) -> Result<u64, SearchError> {
+        let result = self.sync_lines(archive, progress);
         if result.is_err()
             && let Some(writer) = self.writer.as_mut()
             && let Err(e) = writer.rollback()
@@ -119,7 +167,11 @@ impl SearchIndex {
         result
     }
 
-    fn sync_lines(&mut self, archive: &Archive) -> Result<u64, SearchError> {
+    fn sync_lines(
+        &mut self,
+        archive: &Archive,
+        progress: &dyn SyncProgress,
+    ) -> Result<u64, SearchError> {
         let mut marks = self.watermarks()?;
         marks.format = schema::FORMAT;
         let sources = archive.sources()?;
@@ -146,6 +198,16 @@ impl SearchIndex {
             // Committed before replaying, so that lookups of earlier documents see none.
             self.commit(&marks)?;
         }
+        let total: u64 = sources
+            .iter()
+            .zip(&lens)
+            .map(|(meta, len)| {
+                let mark = marks.sources.get(meta.id.as_str());
+                len - mark.map_or(0, |m| m.offset)
+            })
+            .sum();
+        progress.start(total);
+        let mut reported = Reported::default();
         let mut applied = 0u64;
         let mut pending = 0usize;
         let mut state: HashMap<ArticleKey, ArticleState> = HashMap::new();
@@ -163,9 +225,12 @@ impl SearchIndex {
                 continue;
             }
             let reader = read_log_from(archive, &meta.id, mark.offset, mark.seq as usize)?;
+            let mut offset = mark.offset;
             for line in reader {
                 let line: LogLine = line?;
                 self.apply(archive, &line, &mut state, &mut seen)?;
+                reported.add(line.end_offset - offset, progress);
+                offset = line.end_offset;
                 marks.sources.insert(
                     meta.id.to_string(),
                     Mark {
@@ -185,6 +250,7 @@ impl SearchIndex {
         if pending > 0 {
             self.commit(&marks)?;
         }
+        reported.flush(progress);
         Ok(applied)
     }
 

@@ -15,8 +15,9 @@ pub(crate) fn run(data: &Path) -> anyhow::Result<u8> {
         index.path().display()
     );
     let started = std::time::Instant::now();
-    let search =
-        index::SearchIndex::rebuild(data, &archive).context("cannot rebuild the search index")?;
+    let search = crate::catch_up::CatchUp::new("rebuilding the search index")
+        .run(|bar| index::SearchIndex::rebuild_with(data, &archive, bar))
+        .context("cannot rebuild the search index")?;
     eprintln!(
         "rebuilt {}: {} searchable versions in {:.1} s",
         search.dir().display(),

@@ -36,7 +36,9 @@ pub(crate) fn run(data: &Path, args: &SearchArgs) -> anyhow::Result<u8> {
     }
     let archive = open_archive(data)?;
     let mut search = SearchIndex::open(data).context("cannot open the search index")?;
-    match search.sync(&archive) {
+    match crate::catch_up::CatchUp::new("bringing the search index up to date")
+        .run(|bar| search.sync_with(&archive, bar))
+    {
         Ok(_) => {}
         Err(SearchError::Busy { .. }) => {
             tracing::debug!(

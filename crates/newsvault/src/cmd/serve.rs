@@ -105,7 +105,10 @@ fn archive_sources(archive: &archive::Archive) -> anyhow::Result<Vec<SourceConfi
 fn sync_search(data: &Path, archive: &archive::Archive) {
     // After an import (which leaves the search index behind) this is minutes, not a moment.
     tracing::info!("bringing the search index up to date with the archive before serving");
-    let result = index::SearchIndex::open(data).and_then(|mut search| search.sync(archive));
+    let result = index::SearchIndex::open(data).and_then(|mut search| {
+        crate::catch_up::CatchUp::new("bringing the search index up to date")
+            .run(|bar| search.sync_with(archive, bar))
+    });
     match result {
         Ok(_) | Err(index::SearchError::Busy { .. }) => {}
         Err(e) => tracing::warn!(error = %e, "serving a search index that is not up to date"),
