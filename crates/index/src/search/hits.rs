@@ -97,9 +97,17 @@ impl SearchIndex {
             (Sort::Relevance, Some(union)) => {
                 // Counting needs no scores; the top hits are then found by skipping blocks
                 // that cannot reach them.
-                let total = searcher
-                    .search(plan.matcher.as_ref(), &Count)
-                    .map_err(err("count hits in"))?;
+                let total = match &union.term {
+                    Some(term) => count_one_term(
+                        &searcher,
+                        term,
+                        self.fields.latest,
+                        q.all_versions,
+                        plan.matcher.as_ref(),
+                    ),
+                    None => searcher.search(plan.matcher.as_ref(), &Count),
+                }
+                .map_err(err("count hits in"))?;
                 let filter = union
                     .filter
                     .as_ref()
@@ -244,6 +252,57 @@ impl SearchIndex {
         }
         text
     }
+}
+
+/// The number of documents that `matcher` (the lookup of the single index term `term`,
+/// filtered to latest versions unless `all_versions`) matches, without visiting them where a
+/// segment has no deleted documents: the term's document frequency, less the documents of it
+/// that are not latest versions (an intersection driven by the few earlier versions). A segment
+/// with deletions (whose document frequency still counts them) is counted by visiting.
+fn count_one_term(
+    searcher: &tantivy::Searcher,
+    term: &tantivy::Term,
+    latest: tantivy::schema::Field,
+    all_versions: bool,
+    matcher: &dyn TQuery,
+) -> tantivy::Result<usize> {
+    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    let scoring = EnableScoring::disabled_from_searcher(searcher);
+    let earlier: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+        ),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                tantivy::Term::from_field_bool(latest, false),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]));
+    let earlier = earlier.weight(scoring)?;
+    let mut visit: Option<Box<dyn Weight>> = None;
+    let mut total = 0usize;
+    for segment in searcher.segment_readers() {
+        if segment.num_deleted_docs() > 0 {
+            if visit.is_none() {
+                visit = Some(matcher.weight(EnableScoring::disabled_from_searcher(searcher))?);
+            }
+            let weight = visit.as_ref().expect("set above");
+            total += weight.count(segment)? as usize;
+            continue;
+        }
+        let all = segment.inverted_index(term.field())?.doc_freq(term)? as usize;
+        let not_latest = if all_versions {
+            0
+        } else {
+            earlier.count(segment)? as usize
+        };
+        total += all - not_latest;
+    }
+    Ok(total)
 }
 
 /// Hits from which snippets are made on two threads.

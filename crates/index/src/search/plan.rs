@@ -47,6 +47,9 @@ pub(crate) struct Plan {
 pub(crate) struct Union {
     pub(crate) query: Box<dyn TQuery>,
     pub(crate) filter: Option<Box<dyn TQuery>>,
+    /// The one index term, when the only filter is `latest` (or none): then the hits are
+    /// counted from its document frequency (see `hits::count_one_term`).
+    pub(crate) term: Option<Term>,
 }
 
 /// The index terms that look a folded term up, with their offsets: each word and space unit,
@@ -186,6 +189,27 @@ impl Included {
         let text: String = self.units.iter().map(|u| u.text.as_str()).collect();
         lookups(&self.units).len() == 1 && (self.words.is_empty() || self.words == [text])
     }
+
+    /// The index term of a single lookup (see [`Included::is_single_lookup`]), as
+    /// [`exact`] looks it up.
+    fn single_term(&self, f: &Fields) -> Option<Term> {
+        match (self.units.as_slice(), lookups(&self.units).as_slice()) {
+            ([unit], _) if unit.run => Some(Term::from_field_text(f.chars, &unit.text)),
+            (_, [(_, text)]) => Some(Term::from_field_text(f.exact, text)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `q` filters on nothing but `latest`, and `parsed` excludes nothing.
+fn only_latest_filter(parsed: &ParsedQuery, q: &Query) -> bool {
+    parsed.exclude.is_empty()
+        && q.sources.is_empty()
+        && q.since_ms.is_none()
+        && q.until_ms.is_none()
+        && q.language.is_none()
+        && q.has_changed.is_none()
+        && q.gone.is_none()
 }
 
 /// The filters of `q` (no score): `latest` unless all versions are searched, then the options.
@@ -278,6 +302,9 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
             Some(Union {
                 query: union,
                 filter,
+                term: only_latest_filter(parsed, q)
+                    .then(|| one.single_term(f))
+                    .flatten(),
             })
         }
         _ => None,
