@@ -14,7 +14,8 @@ use archive::Archive;
 use model::{ArticleKey, Capture};
 use std::path::Path;
 use tantivy::TantivyDocument;
-use tantivy::schema::Value;
+use tantivy::schema::document::{Document, ReferenceValue, ReferenceValueLeaf};
+use tantivy::schema::{Field, Value};
 
 /// An article version as the search index keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,34 +93,24 @@ impl DocData {
     }
 
     /// The tantivy document for this version with `flags`.
-    pub(crate) fn to_document(&self, f: &Fields, flags: Flags) -> TantivyDocument {
-        let mut d = TantivyDocument::default();
-        d.add_text(f.key, &self.key);
-        d.add_text(f.vid, vid(&self.key, self.version));
-        d.add_u64(f.version, u64::from(self.version));
-        d.add_text(f.source, &self.source);
-        d.add_text(f.url, &self.url);
-        d.add_text(f.path, &self.path);
-        d.add_text(f.title, &self.title);
-        // Title and text are separate values of one field: positions leave a gap between
-        // values, so no phrase matches across the two.
-        let title = clean::fold(&self.title);
-        let text = clean::fold(&self.text);
-        for field in [f.exact, f.chars, f.words] {
-            d.add_text(field, &title);
-            d.add_text(field, &text);
+    pub(crate) fn to_document(&self, f: &Fields, flags: Flags) -> VersionDoc {
+        VersionDoc {
+            f: *f,
+            key: self.key.clone(),
+            vid: vid(&self.key, self.version),
+            version: u64::from(self.version),
+            source: self.source.clone(),
+            url: self.url.clone(),
+            path: self.path.clone(),
+            title: self.title.clone(),
+            folded_title: clean::fold(&self.title),
+            folded_text: clean::fold(&self.text),
+            published_ms: self.published_ms,
+            captured_ms: self.captured_ms,
+            language: self.language.clone(),
+            flags,
+            changed: self.version > 1,
         }
-        d.add_text(f.title_exact, &title);
-        if let Some(p) = self.published_ms {
-            d.add_i64(f.published, p);
-        }
-        d.add_i64(f.captured, self.captured_ms);
-        d.add_i64(f.date, self.published_ms.unwrap_or(self.captured_ms));
-        d.add_text(f.language, &self.language);
-        d.add_bool(f.latest, flags.latest);
-        d.add_bool(f.changed, self.version > 1);
-        d.add_bool(f.gone, flags.gone);
-        d
     }
 
     /// Reads a stored document back: everything but the text (see [`DocData::load`]).
@@ -154,6 +145,96 @@ impl DocData {
             gone: flag(f.gone),
         };
         Some((data, flags))
+    }
+}
+
+/// One version as tantivy indexes it. Its own document type rather than a `TantivyDocument`:
+/// the folded title and text go to three fields each, and a `TantivyDocument` would hold a
+/// copy per field, for each of the thousands of documents queued for the indexing threads
+/// (they borrow values from this one instead).
+pub(crate) struct VersionDoc {
+    f: Fields,
+    key: String,
+    vid: String,
+    version: u64,
+    source: String,
+    url: String,
+    path: String,
+    title: String,
+    folded_title: String,
+    folded_text: String,
+    published_ms: Option<i64>,
+    captured_ms: i64,
+    language: String,
+    flags: Flags,
+    changed: bool,
+}
+
+/// A value of a [`VersionDoc`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Leaf<'a> {
+    Str(&'a str),
+    U64(u64),
+    I64(i64),
+    Bool(bool),
+}
+
+impl<'a> Value<'a> for Leaf<'a> {
+    type ArrayIter = std::iter::Empty<Leaf<'a>>;
+    type ObjectIter = std::iter::Empty<(&'a str, Leaf<'a>)>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        ReferenceValue::Leaf(match *self {
+            Leaf::Str(s) => ReferenceValueLeaf::Str(s),
+            Leaf::U64(n) => ReferenceValueLeaf::U64(n),
+            Leaf::I64(n) => ReferenceValueLeaf::I64(n),
+            Leaf::Bool(b) => ReferenceValueLeaf::Bool(b),
+        })
+    }
+}
+
+impl VersionDoc {
+    fn values(&self) -> Vec<(Field, Leaf<'_>)> {
+        let f = &self.f;
+        let (title, text) = (self.folded_title.as_str(), self.folded_text.as_str());
+        let mut v = vec![
+            (f.key, Leaf::Str(&self.key)),
+            (f.vid, Leaf::Str(&self.vid)),
+            (f.version, Leaf::U64(self.version)),
+            (f.source, Leaf::Str(&self.source)),
+            (f.url, Leaf::Str(&self.url)),
+            (f.path, Leaf::Str(&self.path)),
+            (f.title, Leaf::Str(&self.title)),
+        ];
+        // Title and text are separate values of one field: positions leave a gap between
+        // values, so no phrase matches across the two.
+        for field in [f.exact, f.chars, f.words] {
+            v.push((field, Leaf::Str(title)));
+            v.push((field, Leaf::Str(text)));
+        }
+        v.push((f.title_exact, Leaf::Str(title)));
+        if let Some(p) = self.published_ms {
+            v.push((f.published, Leaf::I64(p)));
+        }
+        v.push((f.captured, Leaf::I64(self.captured_ms)));
+        v.push((
+            f.date,
+            Leaf::I64(self.published_ms.unwrap_or(self.captured_ms)),
+        ));
+        v.push((f.language, Leaf::Str(&self.language)));
+        v.push((f.latest, Leaf::Bool(self.flags.latest)));
+        v.push((f.changed, Leaf::Bool(self.changed)));
+        v.push((f.gone, Leaf::Bool(self.flags.gone)));
+        v
+    }
+}
+
+impl Document for VersionDoc {
+    type Value<'a> = Leaf<'a>;
+    type FieldsValuesIter<'a> = std::vec::IntoIter<(Field, Leaf<'a>)>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.values().into_iter()
     }
 }
 

@@ -63,9 +63,10 @@ pub use query::{
 pub use snippet::{SNIPPET_CHARS, snippet};
 pub use sync::SyncProgress;
 
+use doc::VersionDoc;
 use schema::Fields;
 use std::path::{Path, PathBuf};
-use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy};
 
 /// Name of the search index directory in the data directory.
 pub const SEARCH_DIR: &str = "search";
@@ -88,7 +89,7 @@ pub struct SearchIndex {
     fields: Fields,
     reader: IndexReader,
     /// Opened on first write and kept: creating one takes the lock and spawns threads.
-    writer: Option<IndexWriter<TantivyDocument>>,
+    writer: Option<IndexWriter<VersionDoc>>,
     /// Plain texts of records read for snippets (off unless [`SearchIndex::cache_texts`]).
     texts: Option<std::sync::Mutex<cache::TextCache>>,
     /// Results of recent searches (off unless [`SearchIndex::cache_results`]).
@@ -285,7 +286,7 @@ impl SearchIndex {
     }
 
     /// The writer, opened on first use. [`SearchError::Busy`] when another process writes.
-    fn writer(&mut self) -> Result<&mut IndexWriter<TantivyDocument>, SearchError> {
+    fn writer(&mut self) -> Result<&mut IndexWriter<VersionDoc>, SearchError> {
         if self.writer.is_none() {
             let threads = std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
