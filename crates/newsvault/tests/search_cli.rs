@@ -299,3 +299,45 @@ fn import_leaves_the_search_index_to_the_next_search() {
     assert_eq!(got, want);
     assert!(data.join("search/meta.json").is_file());
 }
+
+#[test]
+fn a_long_search_index_update_says_so_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree").join("articles").join("rfi");
+    std::fs::create_dir_all(&tree).unwrap();
+    // Enough records for a capture log above the announcement threshold (256 KB).
+    for i in 0..1200u32 {
+        let text = format!(
+            "<!--{}-->\n[第{i}号通告](https://www.rfi.fr/cn/notice-{i}.html)\n------\n\n<p>港口第{i}次扩建。</p>\n",
+            T0 + i64::from(i) * 1000
+        );
+        std::fs::write(tree.join(format!("{}.md", 1_048_575 - i)), text).unwrap();
+    }
+    let data = tmp.path().join("data");
+    let out = nv(
+        &data,
+        &["import", tmp.path().join("tree").to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let log = std::fs::metadata(data.join("archive/rfi/captures.jsonl"))
+        .unwrap()
+        .len();
+    assert!(
+        log > 256 * 1024,
+        "capture log of {log} bytes: too small to announce"
+    );
+
+    let out = nv(&data, &["search", "扩建", "--json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bringing the search index up to date from") && err.contains("done in"),
+        "{err}"
+    );
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["total"], 1200);
+    // Up to date now: the next search has nothing to say.
+    let out = nv(&data, &["search", "扩建"]);
+    assert_eq!(code(&out), 0);
+    assert!(!stderr(&out).contains("search index"), "{}", stderr(&out));
+}
