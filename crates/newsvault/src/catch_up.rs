@@ -24,13 +24,9 @@ pub(crate) struct CatchUp {
 impl CatchUp {
     pub(crate) fn new(what: &'static str) -> CatchUp {
         let span = tracing::info_span!("search_index");
-        span.pb_set_style(
-            &indicatif::ProgressStyle::with_template(
-                "{spinner} updating the search index [{bar:30}] {percent}% eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
+        span.pb_set_style(&crate::logging::bar_style(
+            "{spinner} updating the search index [{bar:30}] {percent}% eta {eta}",
+        ));
         CatchUp {
             what,
             span,

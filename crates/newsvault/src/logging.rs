@@ -38,6 +38,14 @@ pub(crate) fn init() {
     }
 }
 
+/// The style of the binary's progress bars: `template` with indicatif's placeholders, the
+/// bar drawn with `=>`.
+pub(crate) fn bar_style(template: &str) -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(template)
+        .expect("valid template")
+        .progress_chars("=> ")
+}
+
 /// The `log` crate's level for a tracing filter's most verbose level (`None`: no hint, so
 /// anything may pass).
 fn log_level(hint: Option<LevelFilter>) -> log::LevelFilter {

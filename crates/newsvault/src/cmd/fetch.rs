@@ -102,13 +102,9 @@ type Outcome = (String, Result<RefreshReport, IngestError>);
 /// Checks every source concurrently; stops early (keeping what finished) on SIGINT/SIGTERM.
 async fn pass(ingest: &Ingest, sources: &[SourceConfig]) -> (Vec<Outcome>, bool) {
     let span = tracing::info_span!("fetch");
-    span.pb_set_style(
-        &indicatif::ProgressStyle::with_template(
-            "{spinner} fetching {pos}/{len} sources [{bar:30}] {elapsed}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
+    span.pb_set_style(&crate::logging::bar_style(
+        "{spinner} fetching {pos}/{len} sources [{bar:30}] {elapsed}",
+    ));
     span.pb_set_length(sources.len() as u64);
     let _entered = span.enter();
     let mut checks = futures_util::stream::iter(

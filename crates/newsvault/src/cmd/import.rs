@@ -23,13 +23,9 @@ pub(crate) fn run(data: &Path, args: &ImportArgs) -> anyhow::Result<u8> {
     let mut writer = archive.writer().context("cannot write to the archive")?;
     let mut index = open_index(data, &archive)?;
     let span = tracing::info_span!("import");
-    span.pb_set_style(
-        &indicatif::ProgressStyle::with_template(
-            "{spinner} importing {pos}/{len} records [{bar:30}] {per_sec} eta {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
+    span.pb_set_style(&crate::logging::bar_style(
+        "{spinner} importing {pos}/{len} records [{bar:30}] {per_sec} eta {eta}",
+    ));
     let options = ingest::ImportOptions {
         batch: args.batch,
         threads: 0,
