@@ -288,7 +288,7 @@ fn count_one_term(
     for segment in searcher.segment_readers() {
         if segment.num_deleted_docs() > 0 {
             if visit.is_none() {
-                visit = Some(matcher.weight(EnableScoring::disabled_from_searcher(searcher))?);
+                visit = Some(matcher.weight(scoring)?);
             }
             let weight = visit.as_ref().expect("set above");
             total += weight.count(segment)? as usize;

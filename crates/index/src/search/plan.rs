@@ -81,25 +81,30 @@ fn lookups(units: &[Unit]) -> Vec<(usize, String)> {
 /// phrase. A single run character is looked up in `chars` (the exact field only has characters
 /// at the edges of their runs).
 pub(crate) fn exact(field: Field, chars: Field, units: &[Unit]) -> Box<dyn TQuery> {
-    if let [unit] = units
-        && unit.run
-    {
-        return Box::new(TermQuery::new(
-            Term::from_field_text(chars, &unit.text),
-            IndexRecordOption::WithFreqs,
-        ));
+    if let Some(term) = single_lookup(field, chars, units) {
+        return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     }
-    let mut terms: Vec<(usize, Term)> = lookups(units)
+    let terms: Vec<(usize, Term)> = lookups(units)
         .into_iter()
         .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
         .collect();
-    match terms.len() {
-        0 => Box::new(BooleanQuery::new(Vec::new())),
-        1 => {
-            let (_, term) = terms.remove(0);
-            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-        }
-        _ => Box::new(Guarded(Box::new(PhraseQuery::new_with_offset(terms)))),
+    if terms.is_empty() {
+        return Box::new(BooleanQuery::new(Vec::new()));
+    }
+    Box::new(Guarded(Box::new(PhraseQuery::new_with_offset(terms))))
+}
+
+/// The one index term that [`exact`] looks a folded term up as, when it is one: a single run
+/// character in `chars`, else a single lookup in the exact field.
+fn single_lookup(field: Field, chars: Field, units: &[Unit]) -> Option<Term> {
+    if let [unit] = units
+        && unit.run
+    {
+        return Some(Term::from_field_text(chars, &unit.text));
+    }
+    match lookups(units).as_slice() {
+        [(_, text)] => Some(Term::from_field_text(field, text)),
+        _ => None,
     }
 }
 
@@ -189,27 +194,6 @@ impl Included {
         let text: String = self.units.iter().map(|u| u.text.as_str()).collect();
         lookups(&self.units).len() == 1 && (self.words.is_empty() || self.words == [text])
     }
-
-    /// The index term of a single lookup (see [`Included::is_single_lookup`]), as
-    /// [`exact`] looks it up.
-    fn single_term(&self, f: &Fields) -> Option<Term> {
-        match (self.units.as_slice(), lookups(&self.units).as_slice()) {
-            ([unit], _) if unit.run => Some(Term::from_field_text(f.chars, &unit.text)),
-            (_, [(_, text)]) => Some(Term::from_field_text(f.exact, text)),
-            _ => None,
-        }
-    }
-}
-
-/// Whether `q` filters on nothing but `latest`, and `parsed` excludes nothing.
-fn only_latest_filter(parsed: &ParsedQuery, q: &Query) -> bool {
-    parsed.exclude.is_empty()
-        && q.sources.is_empty()
-        && q.since_ms.is_none()
-        && q.until_ms.is_none()
-        && q.language.is_none()
-        && q.has_changed.is_none()
-        && q.gone.is_none()
 }
 
 /// The filters of `q` (no score): `latest` unless all versions are searched, then the options.
@@ -302,8 +286,9 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
             Some(Union {
                 query: union,
                 filter,
-                term: only_latest_filter(parsed, q)
-                    .then(|| one.single_term(f))
+                // Counting from the term's document frequency accounts for `latest` only.
+                term: (excluded.is_empty() && filters(f, q).len() == usize::from(!q.all_versions))
+                    .then(|| single_lookup(f.exact, f.chars, &one.units))
                     .flatten(),
             })
         }
