@@ -8,8 +8,13 @@
 //! a table. Nothing is asserted. The search index, which import leaves to the next `search`,
 //! `serve` or `run`, is timed separately as the first `search` after the import.
 //!
+//! Each round also times the *layout floor* (`layout_floor`): the same records written into
+//! DESIGN.md's directory layout and nothing else, directly and through temporary files and
+//! renames. It bounds from below what any import that keeps that layout can reach on this disk.
+//!
 //! ```text
 //! cargo bench -p newsvault --bench import -- [--records N] [--rounds R] [--dir D] [--keep]
+//!     [--no-catch-up]
 //! ```
 //!
 //! `--records` defaults to 100000 (about 1.1 GB); `--dir` is the parent of the scratch directory
@@ -51,6 +56,8 @@ struct Args {
     keep: bool,
     /// cp/import pairs, alternated, so that a disk's changing state hits both alike.
     rounds: usize,
+    /// Skip timing the search index's catch-up after each import.
+    no_catch_up: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -68,6 +75,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--dir" => args.dir = Some(it.next().ok_or("--dir needs a value")?.into()),
             "--keep" => args.keep = true,
+            "--no-catch-up" => args.no_catch_up = true,
             "--rounds" => {
                 let n = it.next().ok_or("--rounds needs a value")?;
                 args.rounds = n.parse().map_err(|e| format!("--rounds {n}: {e}"))?;
@@ -300,6 +308,67 @@ fn print_table(records: u64, bytes: u64, copy: (Duration, Duration), import: &Me
     }
 }
 
+/// The layout floor: what DESIGN.md's data directory costs on this disk before newsvault does
+/// any work of its own. Every record of `tree` is read and written to
+/// `dst/archive/<site>/<yyyy>/<mm>/<key>/v1.md` (one directory per article, as the layout
+/// requires), through a temporary file and a rename when `atomic`, on as many threads as there
+/// are cores; no parsing beyond the timestamp line, no hashing, capture log or SQLite. Returns
+/// (until the last file is placed, until `sync` returns).
+fn layout_floor(tree: &Path, dst: &Path, atomic: bool) -> io::Result<(Duration, Duration)> {
+    let mut files = Vec::new();
+    for site in fs::read_dir(tree.join("articles"))? {
+        let site = site?;
+        for file in fs::read_dir(site.path())? {
+            files.push((site.file_name(), file?.path()));
+        }
+    }
+    sync()?;
+    let start = Instant::now();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || place_all(part, dst, atomic)))
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().expect("floor worker panicked"))
+    })?;
+    let placed = start.elapsed();
+    sync()?;
+    Ok((placed, start.elapsed()))
+}
+
+fn place_all(files: &[(std::ffi::OsString, PathBuf)], dst: &Path, atomic: bool) -> io::Result<()> {
+    for (site, path) in files {
+        let bytes = fs::read(path)?;
+        let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let ms: i64 = std::str::from_utf8(line)
+            .ok()
+            .and_then(|head| head.strip_prefix("<!--")?.split_once("-->"))
+            .and_then(|(ms, _)| ms.parse().ok())
+            .ok_or_else(|| io::Error::other(format!("{}: no timestamp line", path.display())))?;
+        let month = chrono::DateTime::from_timestamp_millis(ms).expect("ms in range");
+        // A stand-in for the article key: 16 hex digits that differ per file.
+        let mut key = Gen::new(ms as u64 ^ bytes.len() as u64);
+        let dir = dst
+            .join("archive")
+            .join(site)
+            .join(month.format("%Y/%m").to_string())
+            .join(format!("{:016x}", key.next()));
+        fs::create_dir_all(&dir)?;
+        if atomic {
+            let tmp = dir.join(".v1.md.tmp");
+            fs::write(&tmp, &bytes)?;
+            fs::rename(&tmp, dir.join("v1.md"))?;
+        } else {
+            fs::write(dir.join("v1.md"), &bytes)?;
+        }
+    }
+    Ok(())
+}
+
 /// `newsvault --data <data>`, using the binary cargo built for this package.
 fn newsvault(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsvault"));
@@ -308,8 +377,9 @@ fn newsvault(data: &Path) -> Command {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = parse_args()
-        .map_err(|e| format!("{e}\nusage: import [--records N] [--rounds R] [--dir D] [--keep]"))?;
+    let args = parse_args().map_err(|e| {
+        format!("{e}\nusage: import [--records N] [--rounds R] [--dir D] [--keep] [--no-catch-up]")
+    })?;
     let default_parent = Path::new(env!("CARGO_TARGET_TMPDIR")).with_file_name("bench-import");
     let work = args
         .dir
@@ -337,8 +407,26 @@ fn main() -> Result<(), Box<dyn Error>> {
         let import = run_measured(newsvault(&data).arg("import").arg(&tree))?;
         println!("round {}:", round + 1);
         print_table(args.records, bytes, copy_times, &import);
+        // What the layout alone costs, against the same round's copy.
+        let cp = copy_times.0.as_secs_f64();
+        for (atomic, name) in [(false, "direct"), (true, "atomic")] {
+            let (placed, synced) =
+                layout_floor(&tree, &work.join(format!("floor-{name}-{round}")), atomic)?;
+            println!(
+                "{:<24}{:.3} s ({:.2}x cp -r), {:.3} s with sync ({:.2}x cp -r + sync)",
+                format!("layout floor, {name}"),
+                placed.as_secs_f64(),
+                placed.as_secs_f64() / cp,
+                synced.as_secs_f64(),
+                synced.as_secs_f64() / copy_times.1.as_secs_f64(),
+            );
+        }
+        rounds.push((cp, import.elapsed.as_secs_f64()));
         // Import leaves the search index to the next `search`, `serve` or `run`: timed here,
         // apart from what the target counts.
+        if args.no_catch_up {
+            continue;
+        }
         let search = run_measured(
             newsvault(&data)
                 .arg("search")
@@ -352,7 +440,6 @@ fn main() -> Result<(), Box<dyn Error>> {
             search.code,
             search.max_rss_kb as f64 / 1024.0
         );
-        rounds.push((copy_times.0.as_secs_f64(), import.elapsed.as_secs_f64()));
     }
     if rounds.len() > 1 {
         let median = |mut v: Vec<f64>| {
