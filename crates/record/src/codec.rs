@@ -147,15 +147,25 @@ impl Record {
 
 /// Reads one record file. `path` only labels errors and warnings.
 pub fn parse(bytes: &[u8], path: &str) -> Result<Parsed, RecordError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    let text = from_utf8(bytes, path)?;
+    Reader::new(text, path).read()
+}
+
+/// `bytes` as text, or an error naming where the first invalid byte is. Validated with
+/// SIMD: records are mostly three-byte CJK characters, on which std's validator runs at
+/// under 1 GB/s; it only runs again to locate an error.
+fn from_utf8<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, RecordError> {
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = position(bytes, e.valid_up_to());
         RecordError::InvalidUtf8 {
             path: path.to_owned(),
             line,
             column,
         }
-    })?;
-    Reader::new(text, path).read()
+    })
 }
 
 /// The header fields of a record: what an index needs.
@@ -187,7 +197,7 @@ impl From<Record> for Head {
 /// whenever the head alone is not conclusive.
 pub fn parse_head(bytes: &[u8], path: &str) -> Result<Head, RecordError> {
     if let Some(cut) = head_end(bytes)
-        && let Ok(text) = std::str::from_utf8(&bytes[..cut])
+        && let Ok(text) = simdutf8::basic::from_utf8(&bytes[..cut])
         && let Ok(parsed) = Reader::new(text, path).read()
         && parsed.record.url.is_some()
     {
