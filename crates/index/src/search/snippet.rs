@@ -8,6 +8,7 @@
 //! characters of the original: a snippet never cuts a character in half.
 
 use super::analyzer::is_word_char;
+use rustc_hash::FxHashMap;
 
 /// Length of a snippet, in characters of the original text.
 pub const SNIPPET_CHARS: usize = 160;
@@ -17,8 +18,9 @@ const LEAD_CHARS: usize = 24;
 /// [`clean::fold_spans`], with the characters that fold on their own handled here: ASCII,
 /// full-width ASCII forms (NFKC gives the ASCII character), and unified Han ideographs (NFKC
 /// and lower case leave them alone; only the S/T mapping applies). Everything else goes through
-/// `clean::fold_spans` one character at a time, as it does itself. The result is the same; the
-/// normalizer is only called for the rare characters (a page of snippets folds every hit's text).
+/// `clean::fold_spans` one character at a time, as it does itself, once per distinct character.
+/// The result is the same; the normalizer is only called for the rare characters (a page of
+/// snippets folds every hit's text).
 fn fold_spans(text: &str) -> clean::FoldedSpans {
     let mut spans = clean::FoldedSpans {
         folded: String::with_capacity(text.len()),
@@ -37,6 +39,7 @@ fn fold_spans(text: &str) -> clean::FoldedSpans {
         }
     };
     let mut buf = [0u8; 4];
+    let mut slow: FxHashMap<char, Box<str>> = FxHashMap::default();
     for (at, c) in text.char_indices() {
         let before = spans.folded.len();
         match c {
@@ -49,7 +52,13 @@ fn fold_spans(text: &str) -> clean::FoldedSpans {
                 push(&mut spans, clean::simplified_char(c));
             }
             _ => {
-                for f in clean::fold_spans(c.encode_utf8(&mut buf)).folded.chars() {
+                // Mostly CJK punctuation, which repeats: each distinct character is folded once.
+                let folded = slow.entry(c).or_insert_with(|| {
+                    clean::fold_spans(c.encode_utf8(&mut buf))
+                        .folded
+                        .into_boxed_str()
+                });
+                for f in folded.chars() {
                     push(&mut spans, f);
                 }
             }
