@@ -20,12 +20,14 @@ const LEAD_CHARS: usize = 24;
 /// and lower case leave them alone; only the S/T mapping applies). Everything else goes through
 /// `clean::fold_spans` one character at a time, as it does itself, once per distinct character.
 /// The result is the same; the normalizer is only called for the rare characters (a page of
-/// snippets folds every hit's text).
-fn fold_spans(text: &str) -> clean::FoldedSpans {
+/// snippets folds every hit's text). Also gives the byte offset of every character of `text`,
+/// from the same pass.
+fn fold_spans(text: &str) -> (clean::FoldedSpans, Vec<usize>) {
     let mut spans = clean::FoldedSpans {
         folded: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len()),
     };
+    let mut starts = Vec::with_capacity(text.len() / 2);
     let mut in_space = false;
     let mut push = |spans: &mut clean::FoldedSpans, c: char| {
         if c.is_whitespace() {
@@ -41,7 +43,7 @@ fn fold_spans(text: &str) -> clean::FoldedSpans {
     let mut buf = [0u8; 4];
     let mut slow: FxHashMap<char, Box<str>> = FxHashMap::default();
     for (at, c) in text.char_indices() {
-        let before = spans.folded.len();
+        starts.push(at);
         match c {
             _ if c.is_ascii() => push(&mut spans, c.to_ascii_lowercase()),
             '\u{FF01}'..='\u{FF5E}' => {
@@ -63,15 +65,13 @@ fn fold_spans(text: &str) -> clean::FoldedSpans {
                 }
             }
         }
-        let added = spans.folded.len() - before;
-        spans.origin.extend(std::iter::repeat_n(at, added));
+        spans.origin.resize(spans.folded.len(), at);
     }
-    spans
+    (spans, starts)
 }
 
-/// Byte ranges of `text` where the folded `terms` occur.
-fn matches(text: &str, terms: &[String]) -> Vec<(usize, usize, usize)> {
-    let spans = fold_spans(text);
+/// Byte ranges of `text` (folded as `spans`) where the folded `terms` occur.
+fn matches(text: &str, spans: &clean::FoldedSpans, terms: &[String]) -> Vec<(usize, usize, usize)> {
     let hay = spans.folded.as_str();
     let mut found = Vec::new();
     for (t, term) in terms.iter().enumerate() {
@@ -118,8 +118,8 @@ fn escape_into(out: &mut String, s: &str) {
 
 /// The snippet of `text` for the folded `terms` (see the module documentation).
 pub fn snippet(text: &str, terms: &[String]) -> String {
-    let found = matches(text, terms);
-    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let (spans, starts) = fold_spans(text);
+    let found = matches(text, &spans, terms);
     let byte_of = |char_index: usize| starts.get(char_index).copied().unwrap_or(text.len());
     let (start, end) = best_window(&starts, text.len(), &found, terms.len())
         .unwrap_or((0, byte_of(SNIPPET_CHARS)));
@@ -229,8 +229,10 @@ mod tests {
     fn fast_folding_equals_clean_fold_spans() {
         let text = "美國 ＡＢＣ　ｶﾅ Straße\u{00A0}\u{00A0}x\u{200B}y ①② ﬁ ＂引號＂，說：「好」。\
                     Ὀδυσσεύς 한국어 ㄅ e\u{0301} \u{2028}z\u{F900}\u{2F00}Ⅻ ¨ \t\n end";
-        let fast = fold_spans(text);
+        let (fast, starts) = fold_spans(text);
         let slow = clean::fold_spans(text);
+        let want: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        assert_eq!(starts, want);
         assert_eq!(fast.folded, slow.folded);
         assert_eq!(fast.origin, slow.origin);
     }
