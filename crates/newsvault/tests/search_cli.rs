@@ -303,29 +303,8 @@ fn import_leaves_the_search_index_to_the_next_search() {
 #[test]
 fn a_long_search_index_update_says_so_on_stderr() {
     let tmp = tempfile::tempdir().unwrap();
-    let tree = tmp.path().join("tree").join("articles").join("rfi");
-    std::fs::create_dir_all(&tree).unwrap();
-    // Enough records for a capture log above the announcement threshold (256 KB).
-    for i in 0..1200u32 {
-        let text = format!(
-            "<!--{}-->\n[第{i}号通告](https://www.rfi.fr/cn/notice-{i}.html)\n------\n\n<p>港口第{i}次扩建。</p>\n",
-            T0 + i64::from(i) * 1000
-        );
-        std::fs::write(tree.join(format!("{}.md", 1_048_575 - i)), text).unwrap();
-    }
     let data = tmp.path().join("data");
-    let out = nv(
-        &data,
-        &["import", tmp.path().join("tree").to_str().unwrap()],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let log = std::fs::metadata(data.join("archive/rfi/captures.jsonl"))
-        .unwrap()
-        .len();
-    assert!(
-        log > 256 * 1024,
-        "capture log of {log} bytes: too small to announce"
-    );
+    import_notices(tmp.path(), &data, 1200);
 
     let out = nv(&data, &["search", "扩建", "--json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -340,4 +319,50 @@ fn a_long_search_index_update_says_so_on_stderr() {
     let out = nv(&data, &["search", "扩建"]);
     assert_eq!(code(&out), 0);
     assert!(!stderr(&out).contains("search index"), "{}", stderr(&out));
+}
+
+#[test]
+fn run_after_an_import_brings_the_search_index_up_to_date_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    import_notices(tmp.path(), &data, 1200);
+    let port = common::http::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    common::daemon::write_config(&data, &listen, &[]);
+    let mut daemon = common::daemon::Daemon::start(&data, &listen);
+    common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
+    // The catch-up comes before the server answers: everything imported is searchable.
+    let (status, body) =
+        common::http::get(port, "/api/v1/search?q=%E6%89%A9%E5%BB%BA&limit=1").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["total"], 1200, "{body}");
+    let err = daemon.output();
+    assert!(
+        err.contains("bringing the search index up to date from") && err.contains("done in"),
+        "{err}"
+    );
+}
+
+/// Imports `n` notices (one source) into `data` from a tree written under `dir`, with a capture
+/// log above the size from which a search-index catch-up is announced (256 KB).
+fn import_notices(dir: &Path, data: &Path, n: u32) {
+    let tree = dir.join("tree").join("articles").join("rfi");
+    std::fs::create_dir_all(&tree).unwrap();
+    for i in 0..n {
+        let text = format!(
+            "<!--{}-->\n[第{i}号通告](https://www.rfi.fr/cn/notice-{i}.html)\n------\n\n<p>港口第{i}次扩建。</p>\n",
+            T0 + i64::from(i) * 1000
+        );
+        std::fs::write(tree.join(format!("{}.md", 1_048_575 - i)), text).unwrap();
+    }
+    let out = nv(data, &["import", dir.join("tree").to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let log = std::fs::metadata(data.join("archive/rfi/captures.jsonl"))
+        .unwrap()
+        .len();
+    assert!(
+        log > 256 * 1024,
+        "capture log of {log} bytes: too small to announce"
+    );
 }

@@ -36,6 +36,9 @@ pub(crate) fn run(
     }
     let config = Config::load(&path)?;
     let archive = crate::data::open_archive(data)?;
+    // Before the archive's writer starts (it keeps the search index current from then on, but
+    // quietly): after an import this is minutes, shown like `serve` shows it.
+    super::serve::sync_search(data, &archive);
     let ingest = Arc::new(
         Ingest::open(
             archive,

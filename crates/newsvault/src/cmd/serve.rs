@@ -101,8 +101,9 @@ fn archive_sources(archive: &archive::Archive) -> anyhow::Result<Vec<SourceConfi
 
 /// Brings the search index up to date once before serving, so the server (which only reads
 /// it) finds it current and in this version's format. A daemon writing it meanwhile keeps it
-/// current itself; any other failure still serves, with what the index has.
-fn sync_search(data: &Path, archive: &archive::Archive) {
+/// current itself; any other failure still serves, with what the index has. `run` calls it too,
+/// before its own writer opens the index.
+pub(crate) fn sync_search(data: &Path, archive: &archive::Archive) {
     // After an import (which leaves the search index behind) this is minutes, not a moment.
     tracing::info!("bringing the search index up to date with the archive before serving");
     let result = index::SearchIndex::open(data).and_then(|mut search| {
