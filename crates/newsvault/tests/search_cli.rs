@@ -1,5 +1,6 @@
 //! `newsvault search` through the real binary: the `--json` contract of DESIGN.md, filters,
-//! sorting, paging, `--all-versions`, and query-language errors.
+//! sorting, paging, `--all-versions`, query-language errors, and how `search` and `run` say
+//! that they bring the search index up to date after an import.
 //!
 //! The records are written here (our own text), as a duty-machine tree that `import` reads.
 
