@@ -18,9 +18,10 @@
 //! space unit; for a run character directly followed by another, the *bigram* of both; and for a
 //! run character at an edge of its run, the character itself. A query's unit sequence is looked
 //! up as a phrase: a run of two or more characters as bigrams (pairs, and the odd last character
-//! as the bigram with its left neighbour), a single run character between other units as
-//! itself. That character has a word or space neighbour in the query, so the text character it
-//! must match has the same neighbour and is an edge of its run: indexed. A bigram at position p
+//! as the bigram with its left neighbour; the phrase also reads the bigrams in between, see
+//! `phrase.rs`), a single run character between other units as itself. That character has a
+//! word or space neighbour in the query, so the text character it must match has the same
+//! neighbour and is an edge of its run: indexed. A bigram at position p
 //! pins the units at p and p + 1, so using bigrams never changes which documents match.
 //! Interior characters of a run are not indexed here: they are most of the text, and their
 //! positions would be most of the index. Bigrams across punctuation (`国，`) keep a frequent mark

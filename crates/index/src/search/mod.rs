@@ -48,6 +48,7 @@ mod doc;
 mod error;
 mod guard;
 mod hits;
+mod phrase;
 mod plan;
 mod query;
 mod schema;

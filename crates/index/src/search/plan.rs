@@ -13,13 +13,14 @@
 
 use super::analyzer::{Unit, units, words};
 use super::guard::Guarded;
+use super::phrase::Phrase;
 use super::query::{DateField, ParsedQuery, Query};
 use super::schema::Fields;
 use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -84,14 +85,32 @@ pub(crate) fn exact(field: Field, chars: Field, units: &[Unit]) -> Box<dyn TQuer
     if let Some(term) = single_lookup(field, chars, units) {
         return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     }
-    let terms: Vec<(usize, Term)> = lookups(units)
-        .into_iter()
-        .map(|(offset, text)| (offset, Term::from_field_text(field, &text)))
-        .collect();
-    if terms.is_empty() {
+    let term = |(offset, text): (usize, String)| (offset, Term::from_field_text(field, &text));
+    let scored: Vec<Term> = lookups(units).into_iter().map(|t| term(t).1).collect();
+    if scored.is_empty() {
         return Box::new(BooleanQuery::new(Vec::new()));
     }
-    Box::new(Guarded(Box::new(PhraseQuery::new_with_offset(terms))))
+    let terms = every_bigram(units).into_iter().map(term).collect();
+    Box::new(Guarded(Box::new(Phrase { terms, scored })))
+}
+
+/// Like [`lookups`], with the bigram at *every* position of a run, not every other one: the
+/// terms that [`Phrase`] reads (see there).
+fn every_bigram(units: &[Unit]) -> Vec<(usize, String)> {
+    let base = units.first().map_or(0, |u| u.position);
+    let mut terms = Vec::with_capacity(units.len());
+    for (i, u) in units.iter().enumerate() {
+        let offset = u.position - base;
+        match units.get(i + 1) {
+            Some(next) if u.run && next.run => {
+                terms.push((offset, format!("{}{}", u.text, next.text)));
+            }
+            // The last character of a run of two or more is in the bigram before it.
+            _ if u.run && i > 0 && units[i - 1].run => {}
+            _ => terms.push((offset, u.text.clone())),
+        }
+    }
+    terms
 }
 
 /// The one index term that [`exact`] looks a folded term up as, when it is one: a single run
@@ -298,5 +317,40 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
         matcher: Box::new(BooleanQuery::new(matcher)),
         scored: Box::new(BooleanQuery::new(scored)),
         union,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every(term: &str) -> Vec<(usize, String)> {
+        every_bigram(&units(&clean::fold(term)))
+    }
+
+    fn owned(terms: &[(usize, &str)]) -> Vec<(usize, String)> {
+        terms.iter().map(|&(o, t)| (o, t.to_owned())).collect()
+    }
+
+    #[test]
+    fn every_bigram_of_a_run_and_the_other_units_as_they_are() {
+        assert_eq!(
+            every("增长台积电"),
+            owned(&[(0, "增长"), (1, "长台"), (2, "台积"), (3, "积电")])
+        );
+        assert_eq!(
+            lookups(&units("增长台积电")),
+            owned(&[(0, "增长"), (2, "台积"), (3, "积电")]),
+            "the covering lookups, for comparison"
+        );
+        assert_eq!(every("中国"), owned(&[(0, "中国")]));
+        assert_eq!(
+            every("拜登1月19"),
+            owned(&[(0, "拜登"), (2, "1"), (3, "月"), (4, "19")])
+        );
+        assert_eq!(
+            every("美国 总统府"),
+            owned(&[(0, "美国"), (2, " "), (3, "总统"), (4, "统府")])
+        );
     }
 }
