@@ -23,7 +23,8 @@
 //!
 //! Query latency: one warm-up pass, then `--passes` timed passes (default 3) for newsvault, one
 //! timed pass for the baselines; wall-clock time, and the CPU time of the querying thread (on a
-//! busy machine the wall clock also counts waiting for a core). Peak RSS is VmHWM of this process, reset before each phase.
+//! busy machine the wall clock also counts waiting for a core; a costly search also runs ranges
+//! of the index on other threads, whose time is not in that figure). Peak RSS is VmHWM of this process, reset before each phase.
 //! `--rebuild-only` stops after newsvault's rebuild (for profiling the indexing path);
 //! `--no-rebuild` searches the index a `--keep` run left, and `--only TEXT` keeps the queries
 //! that contain TEXT (for profiling queries).

@@ -211,6 +211,62 @@ fn rebuild_reaches_the_same_results_as_incremental_sync() {
     }
 }
 
+#[test]
+fn searches_cut_into_ranges_give_the_same_pages() {
+    let a = generated(0x5EED_0007, 300);
+    let mut whole = SearchIndex::open(a.data()).unwrap();
+    whole.sync(&a.archive).unwrap();
+    // The same index cut into three ranges per segment for every search (a server cuts only
+    // costly searches of large segments).
+    let mut cut = SearchIndex::open_read_only(a.data()).unwrap();
+    cut.split_searches(0, 3);
+    whole.split_searches(0, 1);
+    let docs = oracle_docs(&a.latest());
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(7);
+    let terms = random_terms(&mut rng, &all, 600);
+    let page = |index: &SearchIndex, text: &str, sort: index::search::Sort, all: bool| {
+        let mut q = index::search::Query::new(text);
+        q.limit = 15;
+        q.sort = sort;
+        q.all_versions = all;
+        let r = index
+            .search(&q)
+            .unwrap_or_else(|e| panic!("query {text:?}: {e}"));
+        let hits: Vec<(String, u32, f32)> = r
+            .hits
+            .into_iter()
+            .map(|h| (h.key, h.version, h.score))
+            .collect();
+        (r.total, hits)
+    };
+    let mut compared = 0;
+    for (i, t) in terms.iter().enumerate() {
+        let other = rng.pick(&terms).clone();
+        let (include, exclude) = match i % 3 {
+            0 => (vec![t.clone()], vec![]),
+            1 => (vec![t.clone(), other], vec![]),
+            _ => (vec![t.clone()], vec![other]),
+        };
+        let text = query_text(&include, &exclude);
+        let want = oracle(&docs, &include, &exclude);
+        for sort in [index::search::Sort::Relevance, index::search::Sort::Date] {
+            for all in [false, true] {
+                let got = page(&cut, &text, sort, all);
+                assert_eq!(got, page(&whole, &text, sort, all), "{text:?} {sort:?}");
+                if !all {
+                    assert_eq!(got.0 as usize, want.len(), "total for {text:?}");
+                }
+                compared += usize::from(got.0 > 1);
+            }
+        }
+    }
+    assert!(
+        compared > 600,
+        "most searches should have hits to order: {compared}"
+    );
+}
+
 /// The real duty-machine records of the shared fixtures, imported as versions of their URLs.
 #[test]
 fn shared_records_match_the_oracle() {

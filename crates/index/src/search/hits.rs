@@ -4,6 +4,7 @@ use super::cache::TextCache;
 use super::doc::{DocData, Flags, read_record};
 use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
+use super::ranges;
 use super::snippet::snippet;
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
@@ -105,7 +106,7 @@ impl SearchIndex {
                         q.all_versions,
                         plan.matcher.as_ref(),
                     ),
-                    None => searcher.search(plan.matcher.as_ref(), &Count),
+                    None => ranges::search(&searcher, plan.matcher.as_ref(), &Count, self.split),
                 }
                 .map_err(err("count hits in"))?;
                 let filter = union
@@ -122,17 +123,16 @@ impl SearchIndex {
             }
             (Sort::Relevance, None) => {
                 let collector = TopRecent::new(wanted, newest_date(&searcher), None, false);
-                searcher
-                    .search(plan.scored.as_ref(), &collector)
+                ranges::search(&searcher, plan.scored.as_ref(), &collector, self.split)
                     .map_err(err("search"))?
             }
             (Sort::Date, _) => {
                 // Newest first needs no scores to find the page; only its hits are scored.
                 let top =
                     TopDocs::with_limit(wanted).order_by_fast_field::<i64>("date", Order::Desc);
-                let (total, top) = searcher
-                    .search(plan.matcher.as_ref(), &(Count, top))
-                    .map_err(err("search"))?;
+                let (total, top) =
+                    ranges::search(&searcher, plan.matcher.as_ref(), &(Count, top), self.split)
+                        .map_err(err("search"))?;
                 let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
                 let scores = scores_of(&searcher, plan.scored.as_ref(), &addresses)
                     .map_err(err("score hits in"))?;

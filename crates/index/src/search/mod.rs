@@ -51,6 +51,7 @@ mod hits;
 mod phrase;
 mod plan;
 mod query;
+mod ranges;
 mod schema;
 mod snippet;
 mod sync;
@@ -95,6 +96,8 @@ pub struct SearchIndex {
     texts: Option<std::sync::Mutex<cache::TextCache>>,
     /// Results of recent searches (off unless [`SearchIndex::cache_results`]).
     results: Option<std::sync::Mutex<cache::ResultCache>>,
+    /// When a search cuts a segment into ranges on several threads (see `ranges.rs`).
+    split: ranges::Split,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -195,6 +198,7 @@ impl SearchIndex {
             writer: None,
             texts: None,
             results: None,
+            split: ranges::Split::default(),
         })
     }
 
@@ -267,6 +271,14 @@ impl SearchIndex {
     /// the cache off (the default).
     pub fn cache_results(&mut self, bytes: usize) {
         self.results = (bytes > 0).then(|| std::sync::Mutex::new(cache::ResultCache::new(bytes)));
+    }
+
+    /// Searches whose estimated cost in a segment (tantivy's `DocSet::cost`, about the
+    /// documents visited) is at least `cost` collect that segment in `parts` ranges of document
+    /// ids, one thread each. By default: a cost of 100,000 and one range per core. For tuning,
+    /// and for tests that must see ranges on small indexes; `parts` below 2 turns it off.
+    pub fn split_searches(&mut self, cost: u64, parts: usize) {
+        self.split = ranges::Split { cost, parts };
     }
 
     /// The search directory.

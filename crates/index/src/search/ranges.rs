@@ -1,0 +1,142 @@
+//! One search on several cores: a large segment is cut into ranges of document ids, each
+//! collected on its own thread.
+//!
+//! tantivy runs one query on one thread per segment, and a rebuilt index is one segment, so a
+//! query that visits hundreds of thousands of documents (a frequent phrase, whose every
+//! candidate needs its positions read; a count by date) used one core of an idle machine. Each
+//! range gets its own scorer, sought to the range's first document, and its own segment
+//! collector; the fruits are merged as if they came from separate segments. Collectors that
+//! keep the best hits must break ties by document address for the result not to depend on
+//! the cut (ours do: see `TopRecent::merge_fruits`).
+
+use std::sync::OnceLock;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader};
+
+/// Estimated cost (tantivy's `DocSet::cost`: about the documents a scorer visits, more for
+/// phrases) below which a segment is collected on one thread: a thread is not worth it for a
+/// query of a millisecond or two.
+const PARALLEL_COST: u64 = 100_000;
+
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// When a segment is cut: at an estimated cost of `cost` or more, into `parts` ranges.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Split {
+    pub(crate) cost: u64,
+    pub(crate) parts: usize,
+}
+
+impl Default for Split {
+    fn default() -> Split {
+        Split {
+            cost: PARALLEL_COST,
+            parts: cores(),
+        }
+    }
+}
+
+/// `searcher.search(query, collector)`, with each costly segment collected in ranges.
+pub(crate) fn search<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    split: Split,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let weight = query.weight(scoring)?;
+    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let ord = ord as u32;
+        let (parts, first) = parts(weight.as_ref(), reader, split)?;
+        if parts <= 1 {
+            drop(first);
+            fruits.push(collector.collect_segment(weight.as_ref(), ord, reader)?);
+            continue;
+        }
+        let max = reader.max_doc();
+        let bounds: Vec<(DocId, DocId)> = (0..parts)
+            .map(|i| {
+                let at = |i: usize| (u64::from(max) * i as u64 / parts as u64) as DocId;
+                (at(i), at(i + 1))
+            })
+            .collect();
+        let weight = weight.as_ref();
+        let collected = std::thread::scope(|scope| {
+            let others: Vec<_> = bounds[1..]
+                .iter()
+                .map(|&(from, to)| {
+                    scope.spawn(move || {
+                        let scorer = weight.scorer(reader, 1.0)?;
+                        collect_range(collector, scorer, ord, reader, from, to)
+                    })
+                })
+                .collect();
+            let (from, to) = bounds[0];
+            let mut out = vec![collect_range(collector, first, ord, reader, from, to)];
+            for handle in others {
+                match handle.join() {
+                    Ok(fruit) => out.push(fruit),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            out
+        });
+        for fruit in collected {
+            fruits.push(fruit?);
+        }
+    }
+    collector.merge_fruits(fruits)
+}
+
+/// Into how many ranges `reader` is cut for `weight`, with a scorer for the first.
+fn parts(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    split: Split,
+) -> tantivy::Result<(usize, Box<dyn Scorer>)> {
+    let scorer = weight.scorer(reader, 1.0)?;
+    let parts = if split.parts < 2 || scorer.cost() < split.cost {
+        1
+    } else {
+        // No range of fewer than a handful of documents.
+        split.parts.min(reader.max_doc() as usize / 8).max(1)
+    };
+    Ok((parts, scorer))
+}
+
+/// The fruit of `collector` over the documents `from..to` of `reader` that `scorer` (fresh)
+/// matches.
+fn collect_range<C: Collector>(
+    collector: &C,
+    mut scorer: Box<dyn Scorer>,
+    ord: u32,
+    reader: &SegmentReader,
+    from: DocId,
+    to: DocId,
+) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
+    let mut child = collector.for_segment(ord, reader)?;
+    let scoring = collector.requires_scoring();
+    let alive = reader.alive_bitset();
+    let mut doc = scorer.doc();
+    if doc < from {
+        doc = scorer.seek(from);
+    }
+    // `to` is at most `max_doc`, below TERMINATED.
+    while doc < to {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            let score = if scoring { scorer.score() } else { 0.0 };
+            child.collect(doc, score);
+        }
+        doc = scorer.advance();
+    }
+    Ok(child.harvest())
+}
