@@ -326,3 +326,71 @@ fn query_errors_are_errors_not_panics() {
     }
     assert_eq!(index.search(&Query::new("正文 -正文")).unwrap().total, 0);
 }
+
+/// Indexes written before the doc store moved from zstd to lz4 keep zstd in their settings and
+/// segments: they must still read (titles and URLs come from the doc store), and keep growing.
+/// This is what keeps tantivy's `zstd-compression` feature in the workspace.
+#[test]
+fn an_index_whose_doc_store_is_zstd_still_reads_and_grows() {
+    let mut a = TestArchive::new();
+    let first = a.add(
+        "rfi",
+        "https://x.example/zstd-1",
+        "港口扩建工程开工",
+        "<p>港口扩建工程今天正式开工，预计三年完成。</p>",
+        T0,
+    );
+    a.commit();
+    // An empty index, then its settings as an older newsvault wrote them.
+    drop(SearchIndex::open(a.data()).unwrap());
+    let meta = a.data().join("search/meta.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    json["index_settings"]["docstore_compression"] = "zstd(compression_level=3)".into();
+    std::fs::write(&meta, serde_json::to_vec(&json).unwrap()).unwrap();
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    let second = a.add(
+        "bbc",
+        "https://x.example/zstd-2",
+        "港口扩建计划公布",
+        "<p>另一座港口扩建计划今天公布。</p>",
+        T0 + DAY,
+    );
+    a.commit();
+    index.sync(&a.archive).unwrap();
+    drop(index);
+    let settings = &serde_json::from_slice::<serde_json::Value>(&std::fs::read(&meta).unwrap())
+        .unwrap()["index_settings"];
+    assert!(
+        settings["docstore_compression"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("zstd")),
+        "the index kept its compressor: {settings}"
+    );
+    let index = SearchIndex::open_read_only(a.data()).unwrap();
+    let mut q = Query::new("港口扩建");
+    q.sort = Sort::Date;
+    let r = index.search(&q).unwrap();
+    let got: Vec<(&str, &str, &str)> = r
+        .hits
+        .iter()
+        .map(|h| (h.key.as_str(), h.title.as_str(), h.url.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                second.as_str(),
+                "港口扩建计划公布",
+                "https://x.example/zstd-2"
+            ),
+            (
+                first.as_str(),
+                "港口扩建工程开工",
+                "https://x.example/zstd-1"
+            ),
+        ]
+    );
+    assert!(r.hits.iter().all(|h| h.snippet.contains("<mark>")), "{r:?}");
+}
