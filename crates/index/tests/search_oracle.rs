@@ -267,6 +267,71 @@ fn searches_cut_into_ranges_give_the_same_pages() {
     );
 }
 
+#[test]
+fn few_hits_scored_one_by_one_rank_like_the_skipping_search() {
+    let a = generated(0x5EED_0008, 300);
+    let mut direct = SearchIndex::open(a.data()).unwrap();
+    direct.sync(&a.archive).unwrap();
+    direct.score_few_hits(usize::MAX);
+    let mut skipping = SearchIndex::open_read_only(a.data()).unwrap();
+    skipping.score_few_hits(0);
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(8);
+    let terms = random_terms(&mut rng, &all, 400);
+    let page = |index: &SearchIndex, q: &index::search::Query| {
+        let r = index
+            .search(q)
+            .unwrap_or_else(|e| panic!("query {:?}: {e}", q.text));
+        let hits: Vec<(String, u32, f32)> = r
+            .hits
+            .into_iter()
+            .map(|h| (h.key, h.version, h.score))
+            .collect();
+        (r.total, hits)
+    };
+    let mut ranked = 0;
+    for (i, t) in terms.iter().enumerate() {
+        // One term (the searches that skip) with an exclusion or a filter.
+        let mut q = match i % 3 {
+            0 => index::search::Query::new(query_text(
+                std::slice::from_ref(t),
+                std::slice::from_ref(rng.pick(&terms)),
+            )),
+            1 => {
+                let mut q = index::search::Query::new(query_text(std::slice::from_ref(t), &[]));
+                q.sources = vec![["rfi", "bbc", "voa"][rng.below(3)].to_owned()];
+                q
+            }
+            _ => {
+                let mut q = index::search::Query::new(query_text(std::slice::from_ref(t), &[]));
+                q.all_versions = true;
+                q.gone = Some(false);
+                q
+            }
+        };
+        q.limit = 12;
+        let (total, got) = page(&direct, &q);
+        let (want_total, want) = page(&skipping, &q);
+        assert_eq!(total, want_total, "{:?}", q.text);
+        let keys = |hits: &[(String, u32, f32)]| -> Vec<(String, u32)> {
+            hits.iter().map(|h| (h.0.clone(), h.1)).collect()
+        };
+        assert_eq!(keys(&got), keys(&want), "order of {:?}", q.text);
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g.2 - w.2).abs() <= w.2.abs() * 1e-5,
+                "{:?}: {g:?} {w:?}",
+                q.text
+            );
+        }
+        ranked += usize::from(total > 1);
+    }
+    assert!(
+        ranked > 150,
+        "most searches should have hits to order: {ranked}"
+    );
+}
+
 /// The real duty-machine records of the shared fixtures, imported as versions of their URLs.
 #[test]
 fn shared_records_match_the_oracle() {

@@ -97,28 +97,45 @@ impl SearchIndex {
         let (total, top): (usize, Vec<(f32, DocAddress)>) = match (q.sort, &plan.union) {
             (Sort::Relevance, Some(union)) => {
                 // Counting needs no scores; the top hits are then found by skipping blocks
-                // that cannot reach them.
-                let total = match &union.term {
+                // that cannot reach them, unless the count found them all.
+                let (total, few) = match &union.term {
                     Some(term) => count_one_term(
                         &searcher,
                         term,
                         self.fields.latest,
                         q.all_versions,
                         plan.matcher.as_ref(),
+                    )
+                    .map(|n| (n, None)),
+                    None => ranges::search(
+                        &searcher,
+                        plan.matcher.as_ref(),
+                        &Few { max: self.few_hits },
+                        self.split,
                     ),
-                    None => ranges::search(&searcher, plan.matcher.as_ref(), &Count, self.split),
                 }
                 .map_err(err("count hits in"))?;
-                let filter = union
-                    .filter
-                    .as_ref()
-                    .map(|f| f.weight(EnableScoring::disabled_from_searcher(&searcher)))
-                    .transpose()
-                    .map_err(err("filter hits in"))?;
-                let collector = TopRecent::new(wanted, newest_date(&searcher), filter, true);
-                let (_, top) = searcher
-                    .search(union.query.as_ref(), &collector)
-                    .map_err(err("search"))?;
+                let top = match few {
+                    // A filter or an exclusion that leaves few hits would keep the skipping
+                    // from ever reaching a k-th score: it would visit every document of the
+                    // term. Scoring the few hits is cheaper.
+                    Some(addresses) => best_of(&searcher, plan.scored.as_ref(), addresses, wanted)
+                        .map_err(err("score hits in"))?,
+                    None => {
+                        let filter = union
+                            .filter
+                            .as_ref()
+                            .map(|f| f.weight(EnableScoring::disabled_from_searcher(&searcher)))
+                            .transpose()
+                            .map_err(err("filter hits in"))?;
+                        let collector =
+                            TopRecent::new(wanted, newest_date(&searcher), filter, true);
+                        searcher
+                            .search(union.query.as_ref(), &collector)
+                            .map_err(err("search"))?
+                            .1
+                    }
+                };
                 (total, top)
             }
             (Sort::Relevance, None) => {
@@ -318,6 +335,109 @@ fn newest_date(searcher: &tantivy::Searcher) -> i64 {
         .map(|c| c.max_value())
         .max()
         .unwrap_or(0)
+}
+
+/// Hits up to which [`Few`] keeps their addresses by default: scoring 2,000 hits one by one
+/// takes a few milliseconds.
+pub(crate) const FEW_HITS: usize = 2_000;
+
+/// Counts hits, and keeps their addresses while there are at most `max`.
+struct Few {
+    max: usize,
+}
+
+/// The per-segment side of [`Few`].
+struct FewSegment {
+    max: usize,
+    count: usize,
+    segment: u32,
+    docs: Vec<DocId>,
+}
+
+impl SegmentCollector for FewSegment {
+    type Fruit = (usize, Vec<DocAddress>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.count += 1;
+        if self.docs.len() < self.max {
+            self.docs.push(doc);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let segment = self.segment;
+        let docs = if self.count > self.max {
+            Vec::new()
+        } else {
+            self.docs
+        };
+        (
+            self.count,
+            docs.into_iter()
+                .map(|d| DocAddress::new(segment, d))
+                .collect(),
+        )
+    }
+}
+
+impl Collector for Few {
+    /// The count, and every hit when there are at most `max`.
+    type Fruit = (usize, Option<Vec<DocAddress>>);
+    type Child = FewSegment;
+
+    fn for_segment(&self, segment: u32, _reader: &SegmentReader) -> tantivy::Result<FewSegment> {
+        Ok(FewSegment {
+            max: self.max,
+            count: 0,
+            segment,
+            docs: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<DocAddress>)>) -> tantivy::Result<Self::Fruit> {
+        let total = fruits.iter().map(|f| f.0).sum();
+        let few = (total <= self.max).then(|| fruits.into_iter().flat_map(|f| f.1).collect());
+        Ok((total, few))
+    }
+}
+
+/// The best `k` of `addresses` under `query`, by score times [`recency`], ties to the earlier
+/// address: what [`TopRecent`] would pick from them.
+fn best_of(
+    searcher: &tantivy::Searcher,
+    query: &dyn TQuery,
+    addresses: Vec<DocAddress>,
+    k: usize,
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    let newest = newest_date(searcher);
+    let scores = scores_of(searcher, query, &addresses)?;
+    let mut dates: Vec<Option<tantivy::columnar::Column<i64>>> = Vec::new();
+    let mut ranked: Vec<(f32, DocAddress)> = Vec::with_capacity(addresses.len());
+    for (score, a) in scores.into_iter().zip(addresses) {
+        let segment = a.segment_ord as usize;
+        if dates.len() <= segment {
+            dates.resize_with(segment + 1, || None);
+        }
+        if dates[segment].is_none() {
+            dates[segment] = searcher
+                .segment_reader(a.segment_ord)
+                .fast_fields()
+                .i64("date")
+                .ok();
+        }
+        let date = dates[segment]
+            .as_ref()
+            .and_then(|d| d.first(a.doc_id))
+            .unwrap_or(newest);
+        ranked.push((score * recency(newest, date), a));
+    }
+    ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    ranked.truncate(k);
+    Ok(ranked)
 }
 
 /// The relevance of `addresses` (in any order) under `query`.

@@ -98,6 +98,8 @@ pub struct SearchIndex {
     results: Option<std::sync::Mutex<cache::ResultCache>>,
     /// When a search cuts a segment into ranges on several threads (see `ranges.rs`).
     split: ranges::Split,
+    /// Up to how many hits a filtered one-term search scores its hits one by one.
+    few_hits: usize,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -199,6 +201,7 @@ impl SearchIndex {
             texts: None,
             results: None,
             split: ranges::Split::default(),
+            few_hits: hits::FEW_HITS,
         })
     }
 
@@ -279,6 +282,15 @@ impl SearchIndex {
     /// and for tests that must see ranges on small indexes; `parts` below 2 turns it off.
     pub fn split_searches(&mut self, cost: u64, parts: usize) {
         self.split = ranges::Split { cost, parts };
+    }
+
+    /// A search of one term with a filter or an exclusion counts its hits first; when there
+    /// are at most `max` (2,000 by default), it scores them one by one instead of skipping
+    /// through the term's documents for the best (which a filter that leaves few hits keeps
+    /// from skipping anything). For tuning, and for tests that compare both ways; 0 turns it
+    /// off.
+    pub fn score_few_hits(&mut self, max: usize) {
+        self.few_hits = max;
     }
 
     /// The search directory.
