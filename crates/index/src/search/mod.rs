@@ -278,8 +278,9 @@ impl SearchIndex {
 
     /// Searches whose estimated cost in a segment (tantivy's `DocSet::cost`, about the
     /// documents visited) is at least `cost` collect that segment in `parts` ranges of document
-    /// ids, one thread each. By default: a cost of 100,000 and one range per core. For tuning,
-    /// and for tests that must see ranges on small indexes; `parts` below 2 turns it off.
+    /// ids, one thread each. By default: a cost of 100,000 and one range per core (at most 8).
+    /// For tuning, and for tests that must see ranges on small indexes; `parts` below 2 turns
+    /// it off.
     pub fn split_searches(&mut self, cost: u64, parts: usize) {
         self.split = ranges::Split { cost, parts };
     }

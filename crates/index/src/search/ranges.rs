@@ -31,11 +31,15 @@ pub(crate) struct Split {
     pub(crate) parts: usize,
 }
 
+/// Most ranges a segment is cut into by default, however many cores: each is a thread, and a
+/// server runs many searches at once.
+const MAX_PARTS: usize = 8;
+
 impl Default for Split {
     fn default() -> Split {
         Split {
             cost: PARALLEL_COST,
-            parts: cores(),
+            parts: cores().min(MAX_PARTS),
         }
     }
 }
