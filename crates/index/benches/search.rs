@@ -22,9 +22,9 @@
 //!   report says whether newsvault's and FTS5's totals agree with it.
 //!
 //! Query latency: one warm-up pass, then `--passes` timed passes (default 3) for newsvault, one
-//! timed pass for the baselines; wall-clock time, and the CPU time of the querying thread (on a
-//! busy machine the wall clock also counts waiting for a core; a costly search also runs ranges
-//! of the index on other threads, whose time is not in that figure). Peak RSS is VmHWM of this process, reset before each phase.
+//! timed pass for the baselines; wall-clock time, and the CPU time of the process, all threads (a
+//! costly search also runs ranges of the index on other threads, so its CPU time can exceed its
+//! wall-clock time; on a busy machine the wall clock also counts waiting for a core). Peak RSS is VmHWM of this process, reset before each phase.
 //! `--rebuild-only` stops after newsvault's rebuild (for profiling the indexing path);
 //! `--no-rebuild` searches the index a `--keep` run left, and `--only TEXT` keeps the queries
 //! that contain TEXT (for profiling queries).
@@ -404,10 +404,10 @@ fn ours(
     row.totals = vec![None; queries.len()];
     for _ in 0..args.passes {
         for (i, q) in queries.iter().enumerate() {
-            let (c, t) = (thread_cpu(), Instant::now());
+            let (c, t) = (query_cpu(), Instant::now());
             let total = run(q)?;
             row.times.push((i, t.elapsed()));
-            row.cpu.push((i, thread_cpu() - c));
+            row.cpu.push((i, query_cpu() - c));
             row.totals[i] = Some(total);
         }
     }
@@ -555,10 +555,10 @@ fn fts5_row(
     };
     let (mut like, mut interrupted) = (0, 0);
     for (i, (q, (inc, exc))) in queries.iter().zip(parsed).enumerate() {
-        let (c, t) = (thread_cpu(), Instant::now());
+        let (c, t) = (query_cpu(), Instant::now());
         let hits = db.search(inc, exc, q.by_date, limit)?;
         row.times.push((i, t.elapsed()));
-        row.cpu.push((i, thread_cpu() - c));
+        row.cpu.push((i, query_cpu() - c));
         row.totals[i] = hits.total;
         like += usize::from(hits.like);
         interrupted += usize::from(hits.total.is_none());
@@ -608,10 +608,10 @@ fn scan_row(
         ..Row::default()
     };
     for (i, (inc, exc)) in parsed.iter().enumerate() {
-        let (c, t) = (thread_cpu(), Instant::now());
+        let (c, t) = (query_cpu(), Instant::now());
         row.totals[i] = Some(s.search(inc, exc));
         row.times.push((i, t.elapsed()));
-        row.cpu.push((i, thread_cpu() - c));
+        row.cpu.push((i, query_cpu() - c));
     }
     row.peak_rss = peak_rss();
     Ok(row)
@@ -781,14 +781,15 @@ fn peak_rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// CPU time of the calling thread so far.
-fn thread_cpu() -> Duration {
+/// CPU time of this process so far (all threads: a costly search also runs ranges of the
+/// index on other threads; nothing else runs while the queries are timed).
+fn query_cpu() -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: clock_gettime only writes the timespec it is given.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
     if !ok {
         return Duration::ZERO;
     }
