@@ -211,6 +211,19 @@ fn rebuild_reaches_the_same_results_as_incremental_sync() {
     }
 }
 
+/// The total and the hits (key, version, score) of `q`.
+fn page(index: &SearchIndex, q: &index::search::Query) -> (u64, Vec<(String, u32, f32)>) {
+    let r = index
+        .search(q)
+        .unwrap_or_else(|e| panic!("query {:?}: {e}", q.text));
+    let hits = r
+        .hits
+        .into_iter()
+        .map(|h| (h.key, h.version, h.score))
+        .collect();
+    (r.total, hits)
+}
+
 #[test]
 fn searches_cut_into_ranges_give_the_same_pages() {
     let a = generated(0x5EED_0007, 300);
@@ -225,20 +238,12 @@ fn searches_cut_into_ranges_give_the_same_pages() {
     let all: Vec<&Stored> = a.versions.values().flatten().collect();
     let mut rng = Rng::new(7);
     let terms = random_terms(&mut rng, &all, 600);
-    let page = |index: &SearchIndex, text: &str, sort: index::search::Sort, all: bool| {
+    let sorted = |index: &SearchIndex, text: &str, sort: index::search::Sort, all: bool| {
         let mut q = index::search::Query::new(text);
         q.limit = 15;
         q.sort = sort;
         q.all_versions = all;
-        let r = index
-            .search(&q)
-            .unwrap_or_else(|e| panic!("query {text:?}: {e}"));
-        let hits: Vec<(String, u32, f32)> = r
-            .hits
-            .into_iter()
-            .map(|h| (h.key, h.version, h.score))
-            .collect();
-        (r.total, hits)
+        page(index, &q)
     };
     let mut compared = 0;
     for (i, t) in terms.iter().enumerate() {
@@ -252,8 +257,8 @@ fn searches_cut_into_ranges_give_the_same_pages() {
         let want = oracle(&docs, &include, &exclude);
         for sort in [index::search::Sort::Relevance, index::search::Sort::Date] {
             for all in [false, true] {
-                let got = page(&cut, &text, sort, all);
-                assert_eq!(got, page(&whole, &text, sort, all), "{text:?} {sort:?}");
+                let got = sorted(&cut, &text, sort, all);
+                assert_eq!(got, sorted(&whole, &text, sort, all), "{text:?} {sort:?}");
                 if !all {
                     assert_eq!(got.0 as usize, want.len(), "total for {text:?}");
                 }
@@ -278,17 +283,6 @@ fn few_hits_scored_one_by_one_rank_like_the_skipping_search() {
     let all: Vec<&Stored> = a.versions.values().flatten().collect();
     let mut rng = Rng::new(8);
     let terms = random_terms(&mut rng, &all, 400);
-    let page = |index: &SearchIndex, q: &index::search::Query| {
-        let r = index
-            .search(q)
-            .unwrap_or_else(|e| panic!("query {:?}: {e}", q.text));
-        let hits: Vec<(String, u32, f32)> = r
-            .hits
-            .into_iter()
-            .map(|h| (h.key, h.version, h.score))
-            .collect();
-        (r.total, hits)
-    };
     let mut ranked = 0;
     for (i, t) in terms.iter().enumerate() {
         // One term (the searches that skip) with an exclusion or a filter.
