@@ -405,39 +405,34 @@ impl Collector for Few {
     }
 }
 
-/// The best `k` of `addresses` under `query`, by score times [`recency`], ties to the earlier
-/// address: what [`TopRecent`] would pick from them.
+/// The best `k` of `addresses` under `query`: [`TopRecent`]'s segment collectors, fed the
+/// scores of just these documents.
 fn best_of(
     searcher: &tantivy::Searcher,
     query: &dyn TQuery,
     addresses: Vec<DocAddress>,
     k: usize,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
-    let newest = newest_date(searcher);
     let scores = scores_of(searcher, query, &addresses)?;
-    let mut dates: Vec<Option<tantivy::columnar::Column<i64>>> = Vec::new();
-    let mut ranked: Vec<(f32, DocAddress)> = Vec::with_capacity(addresses.len());
+    let top = TopRecent::new(k, newest_date(searcher), None, false);
+    let mut fruits = Vec::new();
+    let mut current: Option<(u32, TopRecentSegment)> = None;
     for (score, a) in scores.into_iter().zip(addresses) {
-        let segment = a.segment_ord as usize;
-        if dates.len() <= segment {
-            dates.resize_with(segment + 1, || None);
+        if current.as_ref().is_none_or(|(s, _)| *s != a.segment_ord) {
+            if let Some((_, child)) = current.take() {
+                fruits.push(child.harvest());
+            }
+            let reader = searcher.segment_reader(a.segment_ord);
+            current = Some((a.segment_ord, top.for_segment(a.segment_ord, reader)?));
         }
-        if dates[segment].is_none() {
-            dates[segment] = searcher
-                .segment_reader(a.segment_ord)
-                .fast_fields()
-                .i64("date")
-                .ok();
+        if let Some((_, child)) = current.as_mut() {
+            child.collect(a.doc_id, score);
         }
-        let date = dates[segment]
-            .as_ref()
-            .and_then(|d| d.first(a.doc_id))
-            .unwrap_or(newest);
-        ranked.push((score * recency(newest, date), a));
     }
-    ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-    ranked.truncate(k);
-    Ok(ranked)
+    if let Some((_, child)) = current {
+        fruits.push(child.harvest());
+    }
+    Ok(top.merge_fruits(fruits)?.1)
 }
 
 /// The relevance of `addresses` (in any order) under `query`.

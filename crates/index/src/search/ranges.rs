@@ -62,8 +62,14 @@ pub(crate) fn search<C: Collector>(
         let ord = ord as u32;
         let (parts, first) = parts(weight.as_ref(), reader, split)?;
         if parts <= 1 {
-            drop(first);
-            fruits.push(collector.collect_segment(weight.as_ref(), ord, reader)?);
+            fruits.push(collect_range(
+                collector,
+                first,
+                ord,
+                reader,
+                0,
+                reader.max_doc(),
+            )?);
             continue;
         }
         let max = reader.max_doc();
@@ -101,7 +107,8 @@ pub(crate) fn search<C: Collector>(
     collector.merge_fruits(fruits)
 }
 
-/// Into how many ranges `reader` is cut for `weight`, with a scorer for the first.
+/// Into how many ranges `reader` is cut for `weight` (1: not cut), with the scorer of the
+/// first range, which tells the cost.
 fn parts(
     weight: &dyn Weight,
     reader: &SegmentReader,
