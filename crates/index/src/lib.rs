@@ -80,6 +80,10 @@ fn copy_state(from: &Connection, to: &Connection) -> rusqlite::Result<()> {
 /// File name of the index in the data directory.
 pub const INDEX_FILE: &str = "index.sqlite";
 
+/// The page cache of connections that write in bulk (import, rebuild): see
+/// [`Index::set_cache_bytes`].
+pub const BULK_CACHE_BYTES: usize = 32 << 20;
+
 /// An open index.
 pub struct Index {
     conn: Connection,
@@ -114,6 +118,17 @@ impl Index {
             .map_err(|e| IndexError::sql("configure", &self.path, e))
     }
 
+    /// Lets this connection keep up to `bytes` of database pages in memory (SQLite's default is
+    /// 2 MB). Bulk writers set it: the rows of an import land in random places of several
+    /// b-trees (keys are hashes), and with the default cache a transaction spills and re-reads
+    /// pages; 32 MB cut a 100,000-record import's time by about a tenth.
+    pub fn set_cache_bytes(&self, bytes: usize) -> Result<(), IndexError> {
+        let kib = i64::try_from(bytes / 1024).unwrap_or(i64::MAX);
+        self.conn
+            .pragma_update(None, "cache_size", -kib)
+            .map_err(|e| IndexError::sql("configure", &self.path, e))
+    }
+
     /// Deletes the index and rebuilds it from `archive/` alone.
     pub fn rebuild(data_dir: &Path, archive: &archive::Archive) -> Result<Index, IndexError> {
         let path = data_dir.join(INDEX_FILE);
@@ -127,6 +142,7 @@ impl Index {
             }
         }
         let mut index = Index::open(data_dir)?;
+        index.set_cache_bytes(BULK_CACHE_BYTES)?;
         if let Some(saved) = saved {
             index.restore_state(saved)?;
         }

@@ -143,6 +143,13 @@ DROP INDEX captures_changes;
 CREATE INDEX captures_changes_2 ON captures (time, source, seq)
     WHERE event IN ('edited','gone','moved','redirected-home','soft-404','blocked','left-feed','back','byline');
 "#,
+    r#"
+-- Indexes that others cover, dropped because every import pays for each index a row has:
+-- (source, published_ms) is the prefix of articles_source_date's use, and a version is found
+-- by (key, sha256) among the few versions of its key through the primary key.
+DROP INDEX articles_source_published;
+DROP INDEX versions_sha;
+"#,
 ];
 
 /// Tables of operational state that `reindex` carries over instead of rebuilding.

@@ -120,6 +120,7 @@ pub fn import(
     options: &ImportOptions,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, IngestError> {
+    index.set_cache_bytes(index::BULK_CACHE_BYTES)?;
     let mut summary = ImportSummary::default();
     let mut roots = Vec::new();
     for path in paths {
