@@ -323,26 +323,57 @@ fn a_long_search_index_update_says_so_on_stderr() {
 }
 
 #[test]
-fn run_after_an_import_brings_the_search_index_up_to_date_and_says_so() {
+fn run_after_an_import_serves_at_once_and_searches_once_the_index_caught_up() {
+    serves_at_once_after_an_import("run");
+}
+
+#[test]
+fn serve_after_an_import_serves_at_once_and_searches_once_the_index_caught_up() {
+    serves_at_once_after_an_import("serve");
+}
+
+/// After an import (which leaves the search index behind) `command` answers at once, says in
+/// its health how far the search index's catch-up is, answers searches 503 until the catch-up
+/// is done, and then finds everything imported.
+fn serves_at_once_after_an_import(command: &str) {
+    const N: u32 = 6000;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    import_notices(tmp.path(), &data, 1200);
+    import_notices(tmp.path(), &data, N);
     let port = common::http::free_port();
     let listen = format!("127.0.0.1:{port}");
     common::daemon::write_config(&data, &listen, &[]);
-    let mut daemon = common::daemon::Daemon::start(&data, &listen);
-    common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
-    // The catch-up comes before the server answers: everything imported is searchable.
-    let (status, body) =
-        common::http::get(port, "/api/v1/search?q=%E6%89%A9%E5%BB%BA&limit=1").unwrap();
-    assert_eq!(status, 200, "{body}");
-    let doc: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(doc["total"], 1200, "{body}");
+    let mut daemon = common::daemon::Daemon::start_command(&data, command, &listen);
+    let first = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
+    // 6,000 records take seconds to index in a test build; the server answered before that.
+    assert_eq!(first["search"]["state"], "catching_up", "{first}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut refused = 0;
+    let found = loop {
+        daemon.assert_running();
+        let (status, body) =
+            common::http::get(port, "/api/v1/search?q=%E6%89%A9%E5%BB%BA&limit=1").unwrap();
+        if status == 200 {
+            break serde_json::from_str::<Value>(&body).unwrap();
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("being brought up to date"), "{body}");
+        refused += 1;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search index never caught up\n{}",
+            daemon.output()
+        );
+    };
+    assert_eq!(found["total"], N, "{found}");
+    let health = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
+    assert_eq!(health["search"]["state"], "ready", "{health}");
     let err = daemon.output();
     assert!(
         err.contains("bringing the search index up to date from") && err.contains("done in"),
         "{err}"
     );
+    eprintln!("{command}: {refused} searches answered 503 before the catch-up was done");
 }
 
 /// Imports `n` notices (one source) into `data` from a tree written under `dir`, with a capture

@@ -6,6 +6,7 @@
 //! ([`ApiError::plain`]).
 
 use crate::admin::AdminError;
+use crate::readiness::SearchReadiness;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -65,6 +66,9 @@ pub(crate) enum ApiError {
     /// `serve`). The message says why and what to do.
     #[error("{0}")]
     Unavailable(String),
+    /// The search index is catching up with the archive (see `readiness.rs`).
+    #[error("{}", catching_up(*.0))]
+    CatchingUp(SearchReadiness),
     /// A source could not be fetched when asked to refresh it now.
     #[error("{0}")]
     Upstream(String),
@@ -84,11 +88,30 @@ pub(crate) enum ApiError {
     Internal(String),
 }
 
+/// Seconds a client is told to wait while the search index catches up.
+const CATCH_UP_RETRY_S: &str = "30";
+
+fn catching_up(now: SearchReadiness) -> String {
+    let progress = match now {
+        SearchReadiness::CatchingUp { total, .. } if total > 0 => format!(
+            "{} % of {:.1} MB of capture logs applied",
+            now.percent(),
+            total as f64 / 1e6
+        ),
+        SearchReadiness::CatchingUp { .. } => "starting".to_owned(),
+        SearchReadiness::Ready => "done".to_owned(),
+    };
+    format!(
+        "the search index is being brought up to date with the archive ({progress}); search \
+         answers when that is done, and everything else can be read now"
+    )
+}
+
 impl ApiError {
     /// The HTTP status of this error.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
-            ApiError::IndexUnavailable(_) | ApiError::Unavailable(_) => {
+            ApiError::IndexUnavailable(_) | ApiError::Unavailable(_) | ApiError::CatchingUp(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::NotFound { .. } | ApiError::Missing(_) => StatusCode::NOT_FOUND,
@@ -138,12 +161,20 @@ impl ApiError {
     }
 
     fn add_headers(&self, response: &mut Response) {
+        if let Some(retry) = self.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, retry);
+        }
         if matches!(self, ApiError::Unauthorized(_)) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"newsvault admin\""),
             );
         }
+    }
+
+    /// `Retry-After` for an error that passes by itself (the search index catching up).
+    pub(crate) fn retry_after(&self) -> Option<HeaderValue> {
+        matches!(self, ApiError::CatchingUp(_)).then(|| HeaderValue::from_static(CATCH_UP_RETRY_S))
     }
 
     /// Maps a search failure: a query or option the search does not accept is the client's

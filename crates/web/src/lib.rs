@@ -24,9 +24,11 @@ mod error;
 mod html;
 mod layers;
 mod media;
+mod readiness;
 mod state;
 
 pub use admin::{Admin, AdminError, AdminFuture, RefreshSummary};
+pub use readiness::{SEARCH_WAIT, SearchCatchUp, SearchReadiness};
 pub use state::WebState;
 
 use axum::Router;

@@ -7,12 +7,13 @@
 
 use crate::admin::Admin;
 use crate::error::ApiError;
+use crate::readiness::{self, SearchCatchUp, SearchReadiness};
 use index::search::{Query, SearchResults};
 use index::{Index, IndexError, SearchIndex};
 use model::SourceConfig;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 use url::Url;
 
@@ -38,6 +39,9 @@ pub struct WebState {
     inner: Arc<Inner>,
     admin: Option<AdminAccess>,
     base_url: Option<Arc<Url>>,
+    /// A search-index catch-up running beside the server, if any, and how long a search
+    /// waits for it before answering 503.
+    search_ready: Option<(tokio::sync::watch::Receiver<SearchReadiness>, Duration)>,
 }
 
 /// The admin actions and the token that unlocks them.
@@ -88,6 +92,7 @@ impl WebState {
             }),
             admin: None,
             base_url: None,
+            search_ready: None,
         }
     }
 
@@ -107,6 +112,21 @@ impl WebState {
     pub fn with_base_url(mut self, base: Url) -> WebState {
         self.base_url = Some(Arc::new(base));
         self
+    }
+
+    /// Serves while `catch_up` brings the search index up to date: a search waits up to `wait`
+    /// for it ([`crate::SEARCH_WAIT`] in the daemon), then answers 503 with its progress until
+    /// it is ready (see `readiness.rs`).
+    pub fn with_search_catch_up(mut self, catch_up: &SearchCatchUp, wait: Duration) -> WebState {
+        self.search_ready = Some((catch_up.watch(), wait));
+        self
+    }
+
+    /// Where the search index's catch-up is (ready when there is none).
+    pub(crate) fn search_readiness(&self) -> SearchReadiness {
+        self.search_ready
+            .as_ref()
+            .map_or(SearchReadiness::Ready, |(rx, _)| *rx.borrow())
     }
 
     /// The data directory the server reads.
@@ -190,6 +210,12 @@ impl WebState {
     /// A query the language does not accept is [`ApiError::BadRequest`] with the parser's
     /// message.
     pub(crate) async fn search(&self, q: Query) -> Result<SearchResults, ApiError> {
+        if let Some((rx, wait)) = &self.search_ready {
+            let now = readiness::settle(rx, *wait).await;
+            if now != SearchReadiness::Ready {
+                return Err(ApiError::CatchingUp(now));
+            }
+        }
         let index = self.search_index().await?;
         tokio::task::spawn_blocking(move || index.search(&q))
             .await

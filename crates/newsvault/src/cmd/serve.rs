@@ -21,7 +21,7 @@ use anyhow::Context;
 use ingest::Ingest;
 use model::{SourceConfig, SourceId};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use web::{Admin, AdminError, AdminFuture, RefreshSummary};
 
 pub(crate) fn run(data: &Path, config_file: Option<&Path>, args: &ServeArgs) -> anyhow::Result<u8> {
@@ -40,7 +40,7 @@ pub(crate) fn run(data: &Path, config_file: Option<&Path>, args: &ServeArgs) -> 
             "serving an index that is not up to date"
         );
     }
-    sync_search(data, &archive);
+    let (catch_up, _) = catch_up_search(data, &archive);
     let listen = args.listen.clone().unwrap_or_else(|| match &config {
         Some(config) => config.server.listen.clone(),
         None => config::DEFAULT_LISTEN.to_owned(),
@@ -52,7 +52,9 @@ pub(crate) fn run(data: &Path, config_file: Option<&Path>, args: &ServeArgs) -> 
     let state = match (&config, &live) {
         (Some(config), Some(live)) => web_state(data, live, config, None),
         _ => web::WebState::new(data, archive_sources(&archive)?),
-    };
+    }
+    .with_search_catch_up(&catch_up, web::SEARCH_WAIT);
+    drop(catch_up);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -99,20 +101,59 @@ fn archive_sources(archive: &archive::Archive) -> anyhow::Result<Vec<SourceConfi
         .collect())
 }
 
-/// Brings the search index up to date once before serving, so the server (which only reads
-/// it) finds it current and in this version's format. A daemon writing it meanwhile keeps it
-/// current itself; any other failure still serves, with what the index has. `run` calls it too,
-/// before its own writer opens the index.
-pub(crate) fn sync_search(data: &Path, archive: &archive::Archive) {
-    // After an import (which leaves the search index behind) this is minutes, not a moment.
-    tracing::info!("bringing the search index up to date with the archive before serving");
+/// Starts bringing the search index up to date on a thread of its own, so the server (which
+/// only reads it) finds it current and in this version's format, and returns the handle the
+/// web state waits on: the server listens at once and serves everything but search meanwhile
+/// (after an import this is minutes; after a change of index format, a rebuild). Drop the
+/// returned handle once the web state has it: the thread's own handle then decides. A daemon
+/// writing the index meanwhile keeps it current itself; any other failure still serves search,
+/// with what the index has.
+/// The receiver hears when the catch-up is over (or could not start).
+pub(crate) fn catch_up_search(
+    data: &Path,
+    archive: &archive::Archive,
+) -> (web::SearchCatchUp, tokio::sync::oneshot::Receiver<()>) {
+    let catch_up = web::SearchCatchUp::new();
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let (data, archive, progress) = (data.to_owned(), archive.clone(), catch_up.clone());
+    let spawned = std::thread::Builder::new()
+        .name("nv-search-catch-up".into())
+        .spawn(move || {
+            sync_search(&data, &archive, &progress);
+            progress.ready();
+            let _ = done_tx.send(());
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the search index catch-up; serving the index as it is");
+        catch_up.ready();
+    }
+    (catch_up, done_rx)
+}
+
+/// Brings the search index up to date, reporting to a bar (or lines on stderr) and to `web`.
+pub(crate) fn sync_search(data: &Path, archive: &archive::Archive, web: &web::SearchCatchUp) {
     let result = index::SearchIndex::open(data).and_then(|mut search| {
-        crate::catch_up::CatchUp::new("bringing the search index up to date")
-            .run(|bar| search.sync_with(archive, bar))
+        let bar = crate::catch_up::CatchUp::new("bringing the search index up to date");
+        bar.run(|bar| search.sync_with(archive, &Both(bar, web)))
     });
     match result {
         Ok(_) | Err(index::SearchError::Busy { .. }) => {}
         Err(e) => tracing::warn!(error = %e, "serving a search index that is not up to date"),
+    }
+}
+
+/// Progress to the terminal and to the web server.
+struct Both<'a>(&'a crate::catch_up::CatchUp, &'a web::SearchCatchUp);
+
+impl index::search::SyncProgress for Both<'_> {
+    fn start(&self, total: u64) {
+        self.0.start(total);
+        self.1.start(total);
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.0.advance(bytes);
+        self.1.advance(bytes);
     }
 }
 
@@ -143,7 +184,7 @@ pub(crate) fn web_state(
     data: &Path,
     sources: &Arc<LiveSources>,
     config: &Config,
-    ingest: Option<Arc<Ingest>>,
+    ingest: Option<Arc<OnceLock<Arc<Ingest>>>>,
 ) -> web::WebState {
     let mut state = web::WebState::with_shared_sources(data, sources.handle());
     if let Some(base) = &config.server.base_url {
@@ -162,10 +203,10 @@ pub(crate) fn web_state(
 /// The admin actions of the API: sources are added and removed in the configuration file
 /// (comments kept, as `newsvault sources add/remove` do) and in the list the server shows and
 /// the daemon's scheduler checks; a refresh runs `ingest::refresh_source` on the daemon's
-/// `Ingest`, when there is one.
+/// `Ingest`, when there is one (`run` sets it once the search index has caught up).
 pub(crate) struct WebAdmin {
     sources: Arc<LiveSources>,
-    ingest: Option<Arc<Ingest>>,
+    ingest: Option<Arc<OnceLock<Arc<Ingest>>>>,
 }
 
 impl Admin for WebAdmin {
@@ -175,6 +216,13 @@ impl Admin for WebAdmin {
                 return Err(AdminError::Unavailable(
                     "`newsvault serve` does not fetch: refresh a source through `newsvault run`, \
                      or run `newsvault fetch --source ID`"
+                        .into(),
+                ));
+            };
+            let Some(ingest) = ingest.get() else {
+                return Err(AdminError::Unavailable(
+                    "the daemon starts fetching once the search index is up to date with the \
+                     archive (GET /api/v1/health shows how far it is); try again then"
                         .into(),
                 ));
             };

@@ -21,15 +21,20 @@ impl Drop for Daemon {
 
 impl Daemon {
     pub(crate) fn start(data: &Path, listen: &str) -> Daemon {
-        let log = data.with_extension("run.log");
+        Daemon::start_command(data, "run", listen)
+    }
+
+    /// `newsvault <command> --listen <listen>`: `run` or `serve`.
+    pub(crate) fn start_command(data: &Path, command: &str, listen: &str) -> Daemon {
+        let log = data.with_extension(format!("{command}.log"));
         let child = bin()
             .arg("--data")
             .arg(data)
-            .args(["run", "--listen", listen])
+            .args([command, "--listen", listen])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
-            .expect("start newsvault run");
+            .unwrap_or_else(|e| panic!("start newsvault {command}: {e}"));
         Daemon { child, log }
     }
 

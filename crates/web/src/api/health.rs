@@ -2,11 +2,12 @@
 //! being checked successfully.
 //!
 //! 200 with `"status": "ok"` or `"degraded"` (an enabled source's last check failed; the server
-//! itself works); 503 when the index cannot be opened at all.
+//! itself works); 503 when the index cannot be opened at all. `search` says whether search
+//! answers yet (a server started while the search index catches up serves everything else).
 
 use super::sources::{SourceStatus, statuses};
-use crate::WebState;
 use crate::error::ApiError;
+use crate::{SearchReadiness, WebState};
 use axum::Json;
 use axum::extract::State;
 use chrono::{SecondsFormat, Utc};
@@ -31,6 +32,34 @@ pub(crate) struct Health {
     articles: u64,
     versions: u64,
     sources: Vec<SourceStatus>,
+    search: SearchStatus,
+}
+
+/// The search index as the server sees it.
+#[derive(Debug, Serialize)]
+struct SearchStatus {
+    /// `ready`, or `catching_up` with the archive.
+    state: &'static str,
+    /// Capture-log bytes applied by the catch-up, and all it has to apply (0 when ready).
+    done_bytes: u64,
+    total_bytes: u64,
+}
+
+impl From<SearchReadiness> for SearchStatus {
+    fn from(r: SearchReadiness) -> SearchStatus {
+        match r {
+            SearchReadiness::Ready => SearchStatus {
+                state: "ready",
+                done_bytes: 0,
+                total_bytes: 0,
+            },
+            SearchReadiness::CatchingUp { done, total } => SearchStatus {
+                state: "catching_up",
+                done_bytes: done,
+                total_bytes: total,
+            },
+        }
+    }
 }
 
 /// `GET /api/v1/health`.
@@ -52,5 +81,6 @@ pub(crate) async fn health(State(state): State<WebState>) -> Result<Json<Health>
         articles,
         versions,
         sources,
+        search: state.search_readiness().into(),
     }))
 }

@@ -16,7 +16,7 @@ use crate::api::params::{Params, source_id};
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use index::search::{Query, SearchResults, Sort};
 
@@ -210,6 +210,7 @@ pub(crate) async fn search(
         }
         Err(e) => Err(e),
     };
+    let mut retry_after = None;
     let status = match outcome {
         Ok(results) => {
             fill(&mut page, &results, &names);
@@ -217,6 +218,7 @@ pub(crate) async fn search(
         }
         Err(e) => {
             let status = e.status();
+            retry_after = e.retry_after();
             page.error = Some(if status == StatusCode::BAD_REQUEST {
                 format!("查询有误：{e}")
             } else {
@@ -228,7 +230,11 @@ pub(crate) async fn search(
             status
         }
     };
-    Ok(respond(&reader, status, &page, None))
+    let mut response = respond(&reader, status, &page, None);
+    if let Some(retry) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, retry);
+    }
+    Ok(response)
 }
 
 /// Puts `results` on `page`.
