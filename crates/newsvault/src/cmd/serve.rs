@@ -102,13 +102,14 @@ fn archive_sources(archive: &archive::Archive) -> anyhow::Result<Vec<SourceConfi
 }
 
 /// Starts bringing the search index up to date on a thread of its own, so the server (which
-/// only reads it) finds it current and in this version's format, and returns the handle the
-/// web state waits on: the server listens at once and serves everything but search meanwhile
-/// (after an import this is minutes; after a change of index format, a rebuild). Drop the
-/// returned handle once the web state has it: the thread's own handle then decides. A daemon
-/// writing the index meanwhile keeps it current itself; any other failure still serves search,
-/// with what the index has.
-/// The receiver hears when the catch-up is over (or could not start).
+/// only reads it) finds it current and in this version's format. The server listens at once
+/// and serves everything but search meanwhile (after an import this is minutes; after a change
+/// of index format, a rebuild).
+///
+/// Returns the handle the web state waits on (drop it once the web state has it, so that only
+/// the thread's own handle decides) and a receiver that hears when the catch-up is over or
+/// could not start. A daemon writing the index meanwhile keeps it current itself; any other
+/// failure still serves search, with what the index has.
 pub(crate) fn catch_up_search(
     data: &Path,
     archive: &archive::Archive,
