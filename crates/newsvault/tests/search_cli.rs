@@ -376,6 +376,47 @@ fn serves_at_once_after_an_import(command: &str) {
     eprintln!("{command}: {refused} searches answered 503 before the catch-up was done");
 }
 
+#[test]
+fn run_stopped_while_the_search_index_catches_up_exits_and_the_next_start_goes_on() {
+    const N: u32 = 6000;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    import_notices(tmp.path(), &data, N);
+    let port = common::http::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    common::daemon::write_config(&data, &listen, &[]);
+    let mut daemon = common::daemon::Daemon::start(&data, &listen);
+    let first = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
+    assert_eq!(first["search"]["state"], "catching_up", "{first}");
+    let pid = daemon.child.id() as libc::pid_t;
+    // SAFETY: plain kill(2) of our own child, which has not been reaped yet.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let stopping = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = daemon.child.try_wait().unwrap() {
+            break status;
+        }
+        // Not after the catch-up: a stop does not wait for it.
+        assert!(
+            stopping.elapsed() < std::time::Duration::from_secs(10),
+            "still running 10 s after SIGTERM\n{}",
+            daemon.output()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let err = daemon.output();
+    assert!(status.success(), "{status}\n{err}");
+    assert!(
+        err.contains("stopped before the search index was up to date"),
+        "{err}"
+    );
+    // The archive's writer never opened, so nothing holds it; the next command catches up.
+    let out = nv(&data, &["search", "扩建", "--json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["total"], N);
+}
+
 /// Imports `n` notices (one source) into `data` from a tree written under `dir`, with a capture
 /// log above the size from which a search-index catch-up is announced (256 KB).
 fn import_notices(dir: &Path, data: &Path, n: u32) {
