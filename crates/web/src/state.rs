@@ -122,11 +122,13 @@ impl WebState {
         self
     }
 
-    /// Where the search index's catch-up is (ready when there is none).
+    /// Where the search index's catch-up is: ready when there is none, or when it went away
+    /// without saying so (as searches treat it, `readiness::settle`).
     pub(crate) fn search_readiness(&self) -> SearchReadiness {
-        self.search_ready
-            .as_ref()
-            .map_or(SearchReadiness::Ready, |(rx, _)| *rx.borrow())
+        match &self.search_ready {
+            Some((rx, _)) if rx.has_changed().is_ok() => *rx.borrow(),
+            _ => SearchReadiness::Ready,
+        }
     }
 
     /// The data directory the server reads.

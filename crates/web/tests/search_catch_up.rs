@@ -116,3 +116,20 @@ async fn a_search_during_a_short_catch_up_waits_for_it_and_answers() {
     let body: Value = serde_json::from_str(&api.body).unwrap();
     assert_eq!(body["total"], 1, "{body}");
 }
+
+#[tokio::test]
+async fn a_catch_up_that_went_away_without_a_word_leaves_search_to_the_index() {
+    let (mut f, _) = archive();
+    let catch_up = SearchCatchUp::new();
+    let state = f
+        .state(vec![source("rfi", "法广")])
+        .with_search_catch_up(&catch_up, Duration::from_millis(50));
+    catch_up.start(1_000);
+    // What a catch-up thread that panicked leaves: no sender, and no `ready`.
+    drop(catch_up);
+    let health = get(&state, "/api/v1/health", None).await;
+    let health: Value = serde_json::from_str(&health.body).unwrap();
+    assert_eq!(health["search"]["state"], "ready", "{health}");
+    let api = get(&state, &format!("/api/v1/search?q={HARBOUR}"), None).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+}
