@@ -336,17 +336,7 @@ fn serve_after_an_import_serves_at_once_and_searches_once_the_index_caught_up() 
 /// its health how far the search index's catch-up is, answers searches 503 until the catch-up
 /// is done, and then finds everything imported.
 fn serves_at_once_after_an_import(command: &str) {
-    const N: u32 = 6000;
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    import_notices(tmp.path(), &data, N);
-    let port = common::http::free_port();
-    let listen = format!("127.0.0.1:{port}");
-    common::daemon::write_config(&data, &listen, &[]);
-    let mut daemon = common::daemon::Daemon::start_command(&data, command, &listen);
-    let first = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
-    // 6,000 records take seconds to index in a test build; the server answered before that.
-    assert_eq!(first["search"]["state"], "catching_up", "{first}");
+    let (_tmp, _data, port, mut daemon) = started_while_catching_up(command);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut refused = 0;
     let found = loop {
@@ -365,7 +355,7 @@ fn serves_at_once_after_an_import(command: &str) {
             daemon.output()
         );
     };
-    assert_eq!(found["total"], N, "{found}");
+    assert_eq!(found["total"], CATCH_UP_RECORDS, "{found}");
     let health = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
     assert_eq!(health["search"]["state"], "ready", "{health}");
     let err = daemon.output();
@@ -378,16 +368,7 @@ fn serves_at_once_after_an_import(command: &str) {
 
 #[test]
 fn run_stopped_while_the_search_index_catches_up_exits_and_the_next_start_goes_on() {
-    const N: u32 = 6000;
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    import_notices(tmp.path(), &data, N);
-    let port = common::http::free_port();
-    let listen = format!("127.0.0.1:{port}");
-    common::daemon::write_config(&data, &listen, &[]);
-    let mut daemon = common::daemon::Daemon::start(&data, &listen);
-    let first = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
-    assert_eq!(first["search"]["state"], "catching_up", "{first}");
+    let (_tmp, data, _, mut daemon) = started_while_catching_up("run");
     let pid = daemon.child.id() as libc::pid_t;
     // SAFETY: plain kill(2) of our own child, which has not been reaped yet.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
@@ -414,7 +395,28 @@ fn run_stopped_while_the_search_index_catches_up_exits_and_the_next_start_goes_o
     let out = nv(&data, &["search", "扩建", "--json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(doc["total"], N);
+    assert_eq!(doc["total"], CATCH_UP_RECORDS);
+}
+
+/// Records imported before a server starts, so that its search-index catch-up takes seconds in
+/// a test build.
+const CATCH_UP_RECORDS: u32 = 6000;
+
+/// Imports [`CATCH_UP_RECORDS`] notices, starts `command` (`run` or `serve`) on a free port and
+/// waits for its first health answer, which must come while the search index still catches up.
+fn started_while_catching_up(
+    command: &str,
+) -> (tempfile::TempDir, PathBuf, u16, common::daemon::Daemon) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    import_notices(tmp.path(), &data, CATCH_UP_RECORDS);
+    let port = common::http::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    common::daemon::write_config(&data, &listen, &[]);
+    let mut daemon = common::daemon::Daemon::start_command(&data, command, &listen);
+    let first = common::daemon::wait_health(&mut daemon, port, "the server", |_| true);
+    assert_eq!(first["search"]["state"], "catching_up", "{first}");
+    (tmp, data, port, daemon)
 }
 
 /// Imports `n` notices (one source) into `data` from a tree written under `dir`, with a capture
