@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use newsvault_web::SearchCatchUp;
+use newsvault_web::{SearchCatchUp, WebState};
 use serde_json::Value;
 use std::time::Duration;
 use support::{Fixture, get, source};
@@ -15,7 +15,18 @@ const MAY_1: i64 = 1_714_521_600_000;
 /// 港口 (percent-encoded).
 const HARBOUR: &str = "%E6%B8%AF%E5%8F%A3";
 
-fn archive() -> (Fixture, String) {
+/// A server for a one-article archive whose search index is catching up; searches wait up to
+/// `wait` for it.
+struct Server {
+    /// Keeps the data directory: bind it to a name when destructuring (`..` would drop it, and
+    /// the directory with it).
+    _archive: Fixture,
+    key: String,
+    catch_up: SearchCatchUp,
+    state: WebState,
+}
+
+fn server(wait: Duration) -> Server {
     let mut f = Fixture::new();
     let key = f.add(
         "rfi",
@@ -24,16 +35,26 @@ fn archive() -> (Fixture, String) {
         "<p>港口今年扩建。</p>",
         MAY_1,
     );
-    (f, key)
+    let catch_up = SearchCatchUp::new();
+    let state = f
+        .state(vec![source("rfi", "法广")])
+        .with_search_catch_up(&catch_up, wait);
+    Server {
+        _archive: f,
+        key,
+        catch_up,
+        state,
+    }
 }
 
 #[tokio::test]
 async fn while_the_search_index_catches_up_searches_answer_503_and_the_rest_is_served() {
-    let (mut f, key) = archive();
-    let catch_up = SearchCatchUp::new();
-    let state = f
-        .state(vec![source("rfi", "法广")])
-        .with_search_catch_up(&catch_up, Duration::from_millis(50));
+    let Server {
+        key,
+        catch_up,
+        state,
+        _archive: _kept,
+    } = server(Duration::from_millis(50));
     catch_up.start(2_000_000);
     catch_up.advance(500_000);
 
@@ -101,11 +122,12 @@ async fn while_the_search_index_catches_up_searches_answer_503_and_the_rest_is_s
 
 #[tokio::test]
 async fn a_search_during_a_short_catch_up_waits_for_it_and_answers() {
-    let (mut f, _) = archive();
-    let catch_up = SearchCatchUp::new();
-    let state = f
-        .state(vec![source("rfi", "法广")])
-        .with_search_catch_up(&catch_up, Duration::from_secs(10));
+    let Server {
+        catch_up,
+        state,
+        _archive: _kept,
+        ..
+    } = server(Duration::from_secs(10));
     let done = catch_up.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -119,11 +141,12 @@ async fn a_search_during_a_short_catch_up_waits_for_it_and_answers() {
 
 #[tokio::test]
 async fn a_catch_up_that_went_away_without_a_word_leaves_search_to_the_index() {
-    let (mut f, _) = archive();
-    let catch_up = SearchCatchUp::new();
-    let state = f
-        .state(vec![source("rfi", "法广")])
-        .with_search_catch_up(&catch_up, Duration::from_millis(50));
+    let Server {
+        catch_up,
+        state,
+        _archive: _kept,
+        ..
+    } = server(Duration::from_millis(50));
     catch_up.start(1_000);
     // What a catch-up thread that panicked leaves: no sender, and no `ready`.
     drop(catch_up);

@@ -132,7 +132,7 @@ pub(crate) fn catch_up_search(
 }
 
 /// Brings the search index up to date, reporting to a bar (or lines on stderr) and to `web`.
-pub(crate) fn sync_search(data: &Path, archive: &archive::Archive, web: &web::SearchCatchUp) {
+fn sync_search(data: &Path, archive: &archive::Archive, web: &web::SearchCatchUp) {
     let result = index::SearchIndex::open(data).and_then(|mut search| {
         let bar = crate::catch_up::CatchUp::new("bringing the search index up to date");
         bar.run(|bar| search.sync_with(archive, &Both(bar, web)))
