@@ -266,6 +266,39 @@ async fn changes_list_edits_and_takedowns_newest_first() {
     assert_eq!(bbc["items"], Value::Array(Vec::new()));
 }
 
+/// Searches wait for a slot (two per core): many at once, far more than the slots, each gets
+/// its own answer, and none is left waiting (a slot that were never given back would hang the
+/// later ones).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_searches_at_once_all_get_their_own_answers() {
+    let a = archive();
+    let queries = [
+        ("%E7%AC%AC%E4%BA%8C%E6%AE%B5", 1), // 第二段
+        ("%E6%B8%AC%E8%A9%A6", 1),          // 測試
+        ("%E7%9A%84", 2),                   // 的
+        ("nothingmatches", 0),
+    ];
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..64usize {
+        let state = a.state.clone();
+        let (q, want) = queries[i % queries.len()];
+        // Distinct queries (the limit differs), so that the result cache answers none of them.
+        let uri = format!("/api/v1/search?q={q}&limit={}", 1 + i);
+        tasks.spawn(async move {
+            let (status, results) = get(&state, &uri).await;
+            (uri, status, results, want)
+        });
+    }
+    let all = tokio::time::timeout(std::time::Duration::from_secs(60), tasks.join_all())
+        .await
+        .expect("every search answers");
+    assert_eq!(all.len(), 64);
+    for (uri, status, results, want) in all {
+        assert_eq!(status, StatusCode::OK, "{uri}: {results}");
+        assert_eq!(results["total"], want, "{uri}: {results}");
+    }
+}
+
 #[tokio::test]
 async fn search_answers_in_the_cli_json_shape() {
     let a = archive();

@@ -10,7 +10,7 @@ use super::{SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{EnableScoring, Query as TQuery, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Order, Score, SegmentReader, TantivyDocument};
@@ -85,6 +85,12 @@ impl SearchIndex {
                 ..cached
             });
         }
+        let running = Running::enter(&self.running, started);
+        let split = if running.alone {
+            self.split
+        } else {
+            ranges::Split::ONE
+        };
         let plan = plan(&self.fields, &parsed, q);
         let err = |op| SearchError::tantivy(op, &self.dir);
         // The hits to find: the page and those before it, no more than the index holds (a huge
@@ -111,7 +117,7 @@ impl SearchIndex {
                         &searcher,
                         plan.matcher.as_ref(),
                         &Few { max: self.few_hits },
-                        self.split,
+                        split,
                     ),
                 }
                 .map_err(err("count hits in"))?;
@@ -140,7 +146,7 @@ impl SearchIndex {
             }
             (Sort::Relevance, None) => {
                 let collector = TopRecent::new(wanted, newest_date(&searcher), None, false);
-                ranges::search(&searcher, plan.scored.as_ref(), &collector, self.split)
+                ranges::search(&searcher, plan.scored.as_ref(), &collector, split)
                     .map_err(err("search"))?
             }
             (Sort::Date, _) => {
@@ -148,7 +154,7 @@ impl SearchIndex {
                 let top =
                     TopDocs::with_limit(wanted).order_by_fast_field::<i64>("date", Order::Desc);
                 let (total, top) =
-                    ranges::search(&searcher, plan.matcher.as_ref(), &(Count, top), self.split)
+                    ranges::search(&searcher, plan.matcher.as_ref(), &(Count, top), split)
                         .map_err(err("search"))?;
                 let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
                 let scores = scores_of(&searcher, plan.scored.as_ref(), &addresses)
@@ -157,7 +163,7 @@ impl SearchIndex {
             }
         };
         let top = top.into_iter().skip(q.offset).collect();
-        let results = self.finish(&searcher, q, &parsed.include, total, top, started)?;
+        let results = self.finish(&searcher, q, &parsed.include, total, top, &running)?;
         self.keep_results(generation, q, &results);
         Ok(results)
     }
@@ -171,7 +177,7 @@ impl SearchIndex {
         include: &[String],
         total: usize,
         top: Vec<(f32, DocAddress)>,
-        started: std::time::Instant,
+        running: &Running<'_>,
     ) -> Result<SearchResults, SearchError> {
         let terms: Vec<String> = include.iter().map(|t| clean::fold(t.trim())).collect();
         let mut found = Vec::with_capacity(top.len());
@@ -185,7 +191,7 @@ impl SearchIndex {
                 }
             }
         }
-        let snippets = self.snippets(&found, &terms);
+        let snippets = self.snippets(&found, &terms, running.alone);
         let hits = found
             .into_iter()
             .zip(snippets)
@@ -207,16 +213,22 @@ impl SearchIndex {
         Ok(SearchResults {
             total: total as u64,
             hits,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            took_ms: running.started.elapsed().as_secs_f64() * 1000.0,
         })
     }
 
     /// The snippets of `found`, from their record files (the index does not store the text):
     /// reading, parsing and `clean::text` of a record is most of a page's time, so two threads
-    /// share a page of more than a few hits. An unreadable record gets an empty snippet.
-    fn snippets(&self, found: &[(DocData, Flags, f32)], terms: &[String]) -> Vec<String> {
+    /// share a page of more than a few hits when this search runs `alone`. An unreadable record
+    /// gets an empty snippet.
+    fn snippets(
+        &self,
+        found: &[(DocData, Flags, f32)],
+        terms: &[String],
+        alone: bool,
+    ) -> Vec<String> {
         let one = |d: &DocData| snippet(&self.text_of(&d.path), terms);
-        if found.len() < PARALLEL_SNIPPETS {
+        if !alone || found.len() < PARALLEL_SNIPPETS {
             return found.iter().map(|(d, _, _)| one(d)).collect();
         }
         let (first, second) = found.split_at(found.len() / 2);
@@ -232,7 +244,48 @@ impl SearchIndex {
     }
 }
 
+/// One search running on a [`SearchIndex`], counted while it lives. A search that starts while
+/// none other runs is `alone`: it may spread over the cores (ranges, snippets). One that starts
+/// beside others stays on its thread: the cores are busy, and helper threads would only add
+/// their cost (a server under load runs one search per core).
+struct Running<'a> {
+    count: &'a AtomicUsize,
+    alone: bool,
+    /// When the search started (for `took_ms`).
+    started: std::time::Instant,
+}
+
+impl<'a> Running<'a> {
+    fn enter(count: &'a AtomicUsize, started: std::time::Instant) -> Running<'a> {
+        let before = count.fetch_add(1, Ordering::Relaxed);
+        Running {
+            count,
+            alone: before == 0,
+            started,
+        }
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl SearchIndex {
+    /// The results of `q` if they are kept (see [`SearchIndex::cache_results`]) for the
+    /// index as it is now; `None` when it has to run. Cheap: a server asks before it queues
+    /// a search for a core.
+    pub fn cached(&self, q: &Query) -> Option<SearchResults> {
+        let started = std::time::Instant::now();
+        let generation = self.reader.searcher().generation().generation_id();
+        let cached = self.cached_results(generation, q)?;
+        Some(SearchResults {
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            ..cached
+        })
+    }
+
     fn cached_results(&self, generation: u64, q: &Query) -> Option<SearchResults> {
         let cache = self.results.as_ref()?;
         cache
@@ -654,5 +707,25 @@ impl Collector for TopRecent {
                 .fetch_max(best_floor.to_bits(), Ordering::Relaxed);
         }
         Ok(child.harvest())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_is_alone_only_when_no_other_runs() {
+        let count = AtomicUsize::new(0);
+        let now = std::time::Instant::now();
+        let first = Running::enter(&count, now);
+        assert!(first.alone);
+        let second = Running::enter(&count, now);
+        assert!(!second.alone, "the first still runs");
+        drop(first);
+        assert!(!Running::enter(&count, now).alone, "the second still runs");
+        drop(second);
+        assert!(Running::enter(&count, now).alone, "both ended");
+        assert_eq!(count.load(Ordering::Relaxed), 0);
     }
 }

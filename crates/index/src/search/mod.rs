@@ -43,6 +43,7 @@
 //! of one stored record; the *latest* document of an article is its newest version's.
 
 mod analyzer;
+mod bonus;
 mod cache;
 mod doc;
 mod error;
@@ -100,6 +101,9 @@ pub struct SearchIndex {
     split: ranges::Split,
     /// Up to how many hits a filtered one-term search scores its hits one by one.
     few_hits: usize,
+    /// Searches running now: one that runs beside others keeps to its own thread (see
+    /// `hits::Running`).
+    running: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -202,6 +206,7 @@ impl SearchIndex {
             results: None,
             split: ranges::Split::default(),
             few_hits: hits::FEW_HITS,
+            running: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -278,7 +283,9 @@ impl SearchIndex {
 
     /// Searches whose estimated cost in a segment (tantivy's `DocSet::cost`, about the
     /// documents visited) is at least `cost` collect that segment in `parts` ranges of document
-    /// ids, one thread each. By default: a cost of 100,000 and one range per core (at most 8).
+    /// ids, one thread each, when no other search is running (beside others, the cores are
+    /// taken and more threads only cost). By default: a cost of 100,000 and one range per
+    /// core (at most 8).
     /// For tuning, and for tests that must see ranges on small indexes; `parts` below 2 turns
     /// it off.
     pub fn split_searches(&mut self, cost: u64, parts: usize) {

@@ -12,6 +12,7 @@
 //! cannot reach the top hits.
 
 use super::analyzer::{Unit, units, words};
+use super::bonus::Bonus;
 use super::guard::Guarded;
 use super::phrase::Phrase;
 use super::query::{DateField, ParsedQuery, Query};
@@ -194,14 +195,11 @@ impl Included {
     }
 
     /// The title and word-level bonuses.
-    fn bonuses(&self, f: &Fields) -> Vec<(Occur, Box<dyn TQuery>)> {
-        let mut out = vec![(
-            Occur::Should,
-            boost(every_lookup(f.title_exact, &self.units), TITLE_BOOST),
-        )];
+    fn bonuses(&self, f: &Fields) -> Vec<Box<dyn TQuery>> {
+        let mut out = vec![boost(every_lookup(f.title_exact, &self.units), TITLE_BOOST)];
         if !self.words.is_empty() {
             let words: Vec<&str> = self.words.iter().map(String::as_str).collect();
-            out.push((Occur::Should, boost(bag(f.words, &words), WORD_BOOST)));
+            out.push(boost(bag(f.words, &words), WORD_BOOST));
         }
         out
     }
@@ -282,16 +280,18 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
     let mut scored: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for term in &included {
         matcher.push((Occur::Must, term.matches(f)));
-        let mut per_term = vec![(Occur::Must, term.matches(f))];
-        per_term.extend(term.bonuses(f));
-        scored.push((Occur::Must, Box::new(BooleanQuery::new(per_term))));
+        let per_term = Bonus {
+            required: term.matches(f),
+            bonuses: term.bonuses(f),
+        };
+        scored.push((Occur::Must, Box::new(per_term)));
     }
     matcher.extend(rest());
     scored.extend(rest());
     let union = match included.as_slice() {
         [one] if one.is_single_lookup() => {
             let mut clauses = vec![(Occur::Should, one.matches(f))];
-            clauses.extend(one.bonuses(f));
+            clauses.extend(one.bonuses(f).into_iter().map(|b| (Occur::Should, b)));
             let union: Box<dyn TQuery> = Box::new(BooleanQuery::new(clauses));
             let mut filter = rest();
             let filter: Option<Box<dyn TQuery>> = if filter.is_empty() {

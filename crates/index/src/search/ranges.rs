@@ -35,6 +35,14 @@ pub(crate) struct Split {
 /// server runs many searches at once.
 const MAX_PARTS: usize = 8;
 
+impl Split {
+    /// Never cut.
+    pub(crate) const ONE: Split = Split {
+        cost: u64::MAX,
+        parts: 1,
+    };
+}
+
 impl Default for Split {
     fn default() -> Split {
         Split {
