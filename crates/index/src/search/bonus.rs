@@ -11,7 +11,7 @@
 //! the order tantivy adds them.
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
 /// `required`, scored with the `bonuses` that match its documents.
 #[derive(Debug)]
@@ -100,6 +100,12 @@ impl DocSet for BonusScorer {
 
     fn seek(&mut self, target: DocId) -> DocId {
         self.required.seek(target)
+    }
+
+    // The bonuses never decide a match: the required scorer answers (a phrase reads its
+    // positions only at `target`, see `guard.rs`).
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        self.required.seek_danger(target)
     }
 
     fn doc(&self) -> DocId {

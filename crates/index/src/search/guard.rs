@@ -1,13 +1,17 @@
-//! A wrapper that keeps tantivy's "seek danger" protocol away from phrase scorers.
+//! A wrapper that keeps tantivy's "seek danger" protocol away from what phrase scorers assert.
 //!
 //! tantivy 0.27 asks an excluded (`MustNot`) scorer about documents *before* its current one
 //! when it sets up an exclusion, and `PhraseScorer::seek_danger` asserts that this never
 //! happens (a `debug_assert!`, so debug builds panic; release builds answer correctly). The
-//! wrapper answers `seek_danger` from its current document and only seeks forward, which is
-//! the trait's default behaviour and always valid. Everything else is passed through.
+//! wrapper answers such a question itself, from what it knows (the current document of a
+//! scorer in a valid state is its next match; after a "lower bound" answer, nothing matches
+//! below that bound), and passes every other `seek_danger` on to the phrase scorer. That
+//! matters for speed: in an intersection or an exclusion, the phrase scorer's own
+//! `seek_danger` reads positions only at the document asked about, where a plain `seek`
+//! verifies every document its terms share up to there.
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 /// `inner`, with the safe `seek_danger`.
 #[derive(Debug)]
@@ -33,7 +37,10 @@ struct GuardedWeight(Box<dyn Weight>);
 
 impl Weight for GuardedWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(Box::new(GuardedScorer(self.0.scorer(reader, boost)?)))
+        Ok(Box::new(GuardedScorer {
+            inner: self.0.scorer(reader, boost)?,
+            below: None,
+        }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -41,35 +48,174 @@ impl Weight for GuardedWeight {
     }
 }
 
-struct GuardedScorer(Box<dyn Scorer>);
+struct GuardedScorer {
+    inner: Box<dyn Scorer>,
+    /// After `seek_danger` answered a lower bound (the inner scorer may then be in tantivy's
+    /// "invalid" state, and only `seek_danger` with larger targets follows): that bound.
+    below: Option<DocId>,
+}
 
 impl DocSet for GuardedScorer {
     fn advance(&mut self) -> DocId {
-        self.0.advance()
+        self.below = None;
+        self.inner.advance()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.0.doc() >= target {
-            return self.0.doc();
+        if self.below.is_none() && self.inner.doc() >= target {
+            return self.inner.doc();
         }
-        self.0.seek(target)
+        self.below = None;
+        self.inner.seek(target)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let doc = self.inner.doc();
+        match self.below {
+            // Valid state: `doc` is the next match, and nothing matches between the last
+            // target and it. The inner scorer stays valid.
+            None if target <= doc => {
+                return if target == doc {
+                    SeekDangerResult::Found
+                } else {
+                    SeekDangerResult::SeekLowerBound(doc)
+                };
+            }
+            // Nothing matches below the bound given for an earlier (smaller) target.
+            Some(bound) if target < bound && target < doc => {
+                return SeekDangerResult::SeekLowerBound(bound);
+            }
+            _ => {}
+        }
+        let answer = self.inner.seek_danger(target);
+        self.below = match answer {
+            SeekDangerResult::Found => None,
+            SeekDangerResult::SeekLowerBound(bound) => Some(bound),
+        };
+        answer
     }
 
     fn doc(&self) -> DocId {
-        self.0.doc()
+        self.inner.doc()
     }
 
     fn size_hint(&self) -> u32 {
-        self.0.size_hint()
+        self.inner.size_hint()
     }
 
     fn cost(&self) -> u64 {
-        self.0.cost()
+        self.inner.cost()
     }
 }
 
 impl Scorer for GuardedScorer {
     fn score(&mut self) -> Score {
-        self.0.score()
+        self.inner.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A scorer over `docs` whose `seek_danger` behaves like a phrase scorer's: at a document
+    /// it does not have, it answers `target + 1` and stays there (tantivy's invalid state).
+    /// It panics when asked about a document below its current one, as the phrase scorer's
+    /// `debug_assert!` does.
+    struct Fake {
+        docs: Vec<DocId>,
+        at: DocId,
+        asked: Arc<Mutex<Vec<DocId>>>,
+    }
+
+    impl Fake {
+        fn next_from(&self, target: DocId) -> DocId {
+            self.docs
+                .iter()
+                .copied()
+                .find(|&d| d >= target)
+                .unwrap_or(TERMINATED)
+        }
+    }
+
+    impl DocSet for Fake {
+        fn advance(&mut self) -> DocId {
+            self.at = self.next_from(self.at + 1);
+            self.at
+        }
+        fn seek(&mut self, target: DocId) -> DocId {
+            self.at = self.next_from(target);
+            self.at
+        }
+        fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+            assert!(target >= self.at, "asked about {target} below {}", self.at);
+            self.asked.lock().unwrap().push(target);
+            self.at = target;
+            if self.docs.contains(&target) {
+                SeekDangerResult::Found
+            } else {
+                SeekDangerResult::SeekLowerBound(target + 1)
+            }
+        }
+        fn doc(&self) -> DocId {
+            self.at
+        }
+        fn size_hint(&self) -> u32 {
+            self.docs.len() as u32
+        }
+    }
+
+    impl Scorer for Fake {
+        fn score(&mut self) -> Score {
+            1.0
+        }
+    }
+
+    /// A guarded [`Fake`], and the documents its `seek_danger` was asked about.
+    fn guarded(docs: &[DocId]) -> (GuardedScorer, Arc<Mutex<Vec<DocId>>>) {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let fake = Fake {
+            docs: docs.to_vec(),
+            at: docs[0],
+            asked: Arc::clone(&asked),
+        };
+        let g = GuardedScorer {
+            inner: Box::new(fake),
+            below: None,
+        };
+        (g, asked)
+    }
+
+    #[test]
+    fn answers_below_the_current_document_itself_and_passes_the_rest_on() {
+        use SeekDangerResult::{Found, SeekLowerBound};
+        let (mut g, log) = guarded(&[5, 10, 20]);
+        let asked = || log.lock().unwrap().clone();
+        // An exclusion set up asks about a document before the first match.
+        assert_eq!(g.seek_danger(3), SeekLowerBound(5));
+        assert_eq!(g.seek_danger(5), Found);
+        assert_eq!(
+            asked(),
+            Vec::<DocId>::new(),
+            "both answered from the current match"
+        );
+        // Forward questions reach the inner scorer, which reads only the document asked.
+        assert_eq!(g.seek_danger(7), SeekLowerBound(8));
+        assert_eq!(g.seek_danger(10), Found);
+        assert_eq!(asked(), vec![7, 10]);
+        // After a valid seek, a question below the match is answered from it.
+        assert_eq!(g.seek(12), 20);
+        assert_eq!(g.seek_danger(15), SeekLowerBound(20));
+        assert_eq!(g.seek_danger(20), Found);
+        assert_eq!(g.seek_danger(TERMINATED), SeekLowerBound(TERMINATED));
+        assert_eq!(
+            asked(),
+            vec![7, 10],
+            "none of these needed the inner scorer"
+        );
     }
 }
