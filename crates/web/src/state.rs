@@ -64,7 +64,7 @@ struct Inner {
     started: Instant,
     pool: Mutex<Vec<Index>>,
     search: OnceCell<Arc<SearchIndex>>,
-    /// One search per core at a time (see [`WebState::search`]).
+    /// [`SEARCHES_PER_CORE`] searches per core at a time (see [`WebState::search`]).
     search_slots: Arc<tokio::sync::Semaphore>,
 }
 

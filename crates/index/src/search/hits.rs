@@ -247,7 +247,7 @@ impl SearchIndex {
 /// One search running on a [`SearchIndex`], counted while it lives. A search that starts while
 /// none other runs is `alone`: it may spread over the cores (ranges, snippets). One that starts
 /// beside others stays on its thread: the cores are busy, and helper threads would only add
-/// their cost (a server under load runs one search per core).
+/// their cost (a server under load runs a few searches per core).
 struct Running<'a> {
     count: &'a AtomicUsize,
     alone: bool,
@@ -275,7 +275,7 @@ impl Drop for Running<'_> {
 impl SearchIndex {
     /// The results of `q` if they are kept (see [`SearchIndex::cache_results`]) for the
     /// index as it is now; `None` when it has to run. Cheap: a server asks before it queues
-    /// a search for a core.
+    /// a search for a slot.
     pub fn cached(&self, q: &Query) -> Option<SearchResults> {
         let started = std::time::Instant::now();
         let generation = self.reader.searcher().generation().generation_id();
