@@ -4,8 +4,8 @@
 //! The passage is the window of about [`SNIPPET_CHARS`] characters that holds the most
 //! distinct terms, then the most matches, then comes first. Matches are found the way search
 //! defines them (folded text, whole words at the ends of a Latin term), on the text folded
-//! character by character ([`clean::fold_spans`]), which maps each match back to whole
-//! characters of the original: a snippet never cuts a character in half.
+//! character by character (as [`clean::fold_spans`] folds it), which maps each match back to
+//! whole characters of the original: a snippet never cuts a character in half.
 
 use super::analyzer::is_word_char;
 use rustc_hash::FxHashMap;
@@ -15,64 +15,134 @@ pub const SNIPPET_CHARS: usize = 160;
 /// Characters of context kept before the first match of the passage.
 const LEAD_CHARS: usize = 24;
 
-/// [`clean::fold_spans`], with the characters that fold on their own handled here: ASCII,
-/// full-width ASCII forms (NFKC gives the ASCII character), and unified Han ideographs (NFKC
-/// and lower case leave them alone; only the S/T mapping applies). Everything else goes through
-/// `clean::fold_spans` one character at a time, as it does itself, once per distinct character.
-/// The result is the same; the normalizer is only called for the rare characters (a page of
-/// snippets folds every hit's text). Also gives the byte offset of every character of `text`,
-/// from the same pass.
-fn fold_spans(text: &str) -> (clean::FoldedSpans, Vec<usize>) {
-    let mut spans = clean::FoldedSpans {
-        folded: String::with_capacity(text.len()),
-        origin: Vec::with_capacity(text.len()),
-    };
-    let mut starts = Vec::with_capacity(text.len() / 2);
-    let mut in_space = false;
-    let mut push = |spans: &mut clean::FoldedSpans, c: char| {
-        if c.is_whitespace() {
-            if !in_space {
-                spans.folded.push(' ');
-                in_space = true;
-            }
-        } else {
-            spans.folded.push(c);
-            in_space = false;
+/// A text folded character by character, with a sparse map back to the original: most
+/// characters fold to one character of as many bytes (Han, ASCII), so only the others are
+/// noted. A page of snippets folds every hit's whole text, and a map entry per byte (what
+/// [`clean::FoldedSpans`] keeps) cost more than the folding.
+struct Folded {
+    text: String,
+    /// The characters whose folded bytes do not line up with their own, in order.
+    jumps: Vec<Jump>,
+}
+
+/// One character of the original (`orig..orig_end`) that folded to `folded..folded_end`
+/// (maybe nothing, maybe several characters, maybe another length).
+struct Jump {
+    folded: usize,
+    folded_end: usize,
+    orig: usize,
+    orig_end: usize,
+}
+
+impl Folded {
+    /// The byte offset in `original` of the character that folded byte `f` came from: what
+    /// [`clean::FoldedSpans::origin`] holds at `f`. Past the last jump at or before `f`,
+    /// characters line up one to one with their bytes, so the byte lines up with a byte of the
+    /// same character.
+    fn origin(&self, original: &str, f: usize) -> usize {
+        let i = self.jumps.partition_point(|j| j.folded <= f);
+        let mut at = match i.checked_sub(1).map(|i| &self.jumps[i]) {
+            None => f,
+            Some(j) if f < j.folded_end => return j.orig,
+            Some(j) => j.orig_end + (f - j.folded_end),
+        };
+        while !original.is_char_boundary(at) {
+            at -= 1;
         }
+        at
+    }
+
+    /// The original byte range that produced `text[range]` (not empty), widened to whole
+    /// characters (as [`clean::FoldedSpans::original_range`]).
+    fn original_range(&self, original: &str, range: std::ops::Range<usize>) -> (usize, usize) {
+        let start = self.origin(original, range.start);
+        let last = self.origin(original, range.end - 1);
+        let end = last + original[last..].chars().next().map_or(0, char::len_utf8);
+        (start, end)
+    }
+}
+
+/// Folds `text` as [`clean::fold_spans`] does, with the characters that fold on their own
+/// handled here: ASCII, full-width ASCII forms (NFKC gives the ASCII character), and unified
+/// Han ideographs (NFKC and lower case leave them alone; only the S/T mapping applies).
+/// Everything else goes through `clean::fold_spans` one character at a time, as it does
+/// itself, once per distinct character. The normalizer is only called for the rare characters.
+fn fold(text: &str) -> Folded {
+    let mut out = Folded {
+        text: String::with_capacity(text.len()),
+        jumps: Vec::new(),
     };
+    let mut in_space = false;
     let mut buf = [0u8; 4];
+    // Each distinct other character folded once: mostly CJK punctuation, which repeats.
     let mut slow: FxHashMap<char, Box<str>> = FxHashMap::default();
     for (at, c) in text.char_indices() {
-        starts.push(at);
+        let before = out.text.len();
+        // Whether `c` folded to exactly one character (then equal lengths line up).
+        let mut one = true;
         match c {
-            _ if c.is_ascii() => push(&mut spans, c.to_ascii_lowercase()),
+            _ if c.is_ascii() => push_ascii(&mut out.text, &mut in_space, c),
             '\u{FF01}'..='\u{FF5E}' => {
                 let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
-                push(&mut spans, ascii.to_ascii_lowercase());
+                push_ascii(&mut out.text, &mut in_space, ascii);
             }
             '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' => {
-                push(&mut spans, clean::simplified_char(c));
+                out.text.push(clean::simplified_char(c));
+                in_space = false;
             }
             _ => {
-                // Mostly CJK punctuation, which repeats: each distinct character is folded once.
                 let folded = slow.entry(c).or_insert_with(|| {
                     clean::fold_spans(c.encode_utf8(&mut buf))
                         .folded
                         .into_boxed_str()
                 });
+                let mut n = 0;
                 for f in folded.chars() {
-                    push(&mut spans, f);
+                    n += 1;
+                    if f == ' ' {
+                        if !in_space {
+                            out.text.push(' ');
+                            in_space = true;
+                        }
+                    } else {
+                        out.text.push(f);
+                        in_space = false;
+                    }
                 }
+                one = n == 1;
             }
         }
-        spans.origin.resize(spans.folded.len(), at);
+        let end = at + c.len_utf8();
+        if !one || out.text.len() - before != end - at {
+            out.jumps.push(Jump {
+                folded: before,
+                folded_end: out.text.len(),
+                orig: at,
+                orig_end: end,
+            });
+        }
     }
-    (spans, starts)
+    out
 }
 
-/// Byte ranges of `text` (folded as `spans`) where the folded `terms` occur.
-fn matches(text: &str, spans: &clean::FoldedSpans, terms: &[String]) -> Vec<(usize, usize, usize)> {
-    let hay = spans.folded.as_str();
+/// Folds one ASCII character as `clean::fold` does: lower case, a run of whitespace as one
+/// space.
+fn push_ascii(out: &mut String, in_space: &mut bool, c: char) {
+    if c.is_ascii_whitespace() {
+        if !*in_space {
+            out.push(' ');
+            *in_space = true;
+        }
+    } else {
+        out.push(c.to_ascii_lowercase());
+        *in_space = false;
+    }
+}
+
+/// Byte ranges of `text` (folded as `folded`) where the folded `terms` occur, with the index
+/// of the term, in order.
+fn matches(text: &str, folded: &Folded, terms: &[String]) -> Vec<(usize, usize, usize)> {
+    let hay = folded.text.as_str();
     let mut found = Vec::new();
     for (t, term) in terms.iter().enumerate() {
         let needle = term.trim();
@@ -87,7 +157,7 @@ fn matches(text: &str, spans: &clean::FoldedSpans, terms: &[String]) -> Vec<(usi
             let bounded = !(word_start && hay[..s].chars().next_back().is_some_and(is_word_char)
                 || word_end && hay[e..].chars().next().is_some_and(is_word_char));
             if bounded {
-                let (os, oe) = spans.original_range(text, s..e);
+                let (os, oe) = folded.original_range(text, s..e);
                 found.push((os, oe, t));
             }
             from = s + needle.chars().next().map_or(1, char::len_utf8);
@@ -118,11 +188,10 @@ fn escape_into(out: &mut String, s: &str) {
 
 /// The snippet of `text` for the folded `terms` (see the module documentation).
 pub fn snippet(text: &str, terms: &[String]) -> String {
-    let (spans, starts) = fold_spans(text);
-    let found = matches(text, &spans, terms);
-    let byte_of = |char_index: usize| starts.get(char_index).copied().unwrap_or(text.len());
-    let (start, end) = best_window(&starts, text.len(), &found, terms.len())
-        .unwrap_or((0, byte_of(SNIPPET_CHARS)));
+    let folded = fold(text);
+    let found = matches(text, &folded, terms);
+    let (start, end) = best_window(text, &found, terms.len())
+        .unwrap_or_else(|| (0, Chars::new(text).byte_of(SNIPPET_CHARS)));
     let mut out = String::with_capacity((end - start) * 2);
     if start > 0 {
         out.push('…');
@@ -145,24 +214,71 @@ pub fn snippet(text: &str, terms: &[String]) -> String {
     out.trim().to_owned()
 }
 
+/// Converts between character indexes and byte offsets of a text, moving forward only: the
+/// windows of matches in order only move forward, so one walk over the text serves them all.
+struct Chars<'a> {
+    text: &'a str,
+    /// The character index and byte offset reached.
+    index: usize,
+    byte: usize,
+}
+
+impl<'a> Chars<'a> {
+    fn new(text: &'a str) -> Chars<'a> {
+        Chars {
+            text,
+            index: 0,
+            byte: 0,
+        }
+    }
+
+    /// The byte offset of character `index` (the text's length past its end); `index` must
+    /// not be below the last one asked.
+    fn byte_of(&mut self, index: usize) -> usize {
+        debug_assert!(index >= self.index);
+        let mut rest = self.text[self.byte..].char_indices();
+        for _ in self.index..index {
+            if rest.next().is_none() {
+                self.byte = self.text.len();
+                self.index = index;
+                return self.byte;
+            }
+        }
+        self.byte += rest.next().map_or(self.text.len() - self.byte, |(i, _)| i);
+        self.index = index;
+        self.byte
+    }
+
+    /// The character index of byte offset `byte` (a character boundary); `byte` must not be
+    /// below the last one asked.
+    fn index_of(&mut self, byte: usize) -> usize {
+        debug_assert!(byte >= self.byte);
+        self.index += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.index
+    }
+}
+
 /// The window (byte range) with the most distinct terms, then the most matches, then the first:
 /// for each match, the window of [`SNIPPET_CHARS`] characters that starts [`LEAD_CHARS`]
-/// before it (`starts` holds the byte offset of every character of a text of `len` bytes).
+/// before it. `found` is sorted by start.
 fn best_window(
-    starts: &[usize],
-    len: usize,
+    text: &str,
     found: &[(usize, usize, usize)],
     num_terms: usize,
 ) -> Option<(usize, usize)> {
-    let byte_of = |char_index: usize| starts.get(char_index).copied().unwrap_or(len);
+    let mut at_match = Chars::new(text);
+    let mut at_start = Chars::new(text);
+    let mut at_end = Chars::new(text);
     let mut per_term = vec![0usize; num_terms];
     let mut distinct = 0;
     let mut j = 0; // matches found[i..j] end inside the window of match i
     let mut best: Option<((usize, usize), (usize, usize))> = None;
     for (i, &(s, _, _)) in found.iter().enumerate() {
-        let at = starts.partition_point(|&b| b < s);
-        let start = byte_of(at.saturating_sub(LEAD_CHARS));
-        let end = byte_of(at.saturating_sub(LEAD_CHARS) + SNIPPET_CHARS);
+        let at = at_match.index_of(s);
+        let first = at.saturating_sub(LEAD_CHARS);
+        let start = at_start.byte_of(first);
+        let end = at_end.byte_of(first + SNIPPET_CHARS);
         if j < i {
             j = i;
         }
@@ -225,16 +341,143 @@ mod tests {
         assert_eq!(s, "第一段。 <mark>第二</mark>段 有 空格。");
     }
 
+    /// Characters of every kind the fast folding treats apart: Han in both scripts, ASCII,
+    /// full-width forms, whitespace runs, ignorables, NFKC expansions and compositions.
+    const MIXED: &str = "美國 ＡＢＣ　ｶﾅ Straße\u{00A0}\u{00A0}x\u{200B}y ①② ﬁ ＂引號＂，說：「好」。\
+                         Ὀδυσσεύς 한국어 ㄅ e\u{0301} \u{2028}z\u{F900}\u{2F00}Ⅻ ¨ \t\n end";
+
+    fn assert_folds_like_clean(text: &str) {
+        let fast = fold(text);
+        let slow = clean::fold_spans(text);
+        assert_eq!(fast.text, slow.folded, "{text:?}");
+        for (f, &origin) in slow.origin.iter().enumerate() {
+            assert_eq!(
+                fast.origin(text, f),
+                origin,
+                "byte {f} of {:?} from {text:?}",
+                slow.folded
+            );
+        }
+    }
+
     #[test]
     fn fast_folding_equals_clean_fold_spans() {
-        let text = "美國 ＡＢＣ　ｶﾅ Straße\u{00A0}\u{00A0}x\u{200B}y ①② ﬁ ＂引號＂，說：「好」。\
-                    Ὀδυσσεύς 한국어 ㄅ e\u{0301} \u{2028}z\u{F900}\u{2F00}Ⅻ ¨ \t\n end";
-        let (fast, starts) = fold_spans(text);
-        let slow = clean::fold_spans(text);
-        let want: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        assert_eq!(starts, want);
-        assert_eq!(fast.folded, slow.folded);
-        assert_eq!(fast.origin, slow.origin);
+        assert_folds_like_clean(MIXED);
+        assert_folds_like_clean("");
+        assert_folds_like_clean("  \u{200B} ，x");
+    }
+
+    /// A small deterministic generator (xorshift), so the random cases repeat.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// What `snippet` gave when it kept `clean::fold_spans`' map entry per byte and the byte
+    /// offset of every character: the reference for the sparse map and the moving cursors.
+    fn reference_snippet(text: &str, terms: &[String]) -> String {
+        let spans = clean::fold_spans(text);
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let byte_of = |i: usize| starts.get(i).copied().unwrap_or(text.len());
+        let hay = spans.folded.as_str();
+        let mut found = Vec::new();
+        for (t, term) in terms.iter().enumerate() {
+            let needle = term.trim();
+            if needle.is_empty() {
+                continue;
+            }
+            let word_start = needle.chars().next().is_some_and(is_word_char);
+            let word_end = needle.chars().next_back().is_some_and(is_word_char);
+            for (s, _) in hay.match_indices(needle) {
+                let e = s + needle.len();
+                if !(word_start && hay[..s].chars().next_back().is_some_and(is_word_char)
+                    || word_end && hay[e..].chars().next().is_some_and(is_word_char))
+                {
+                    let (os, oe) = spans.original_range(text, s..e);
+                    found.push((os, oe, t));
+                }
+            }
+        }
+        found.sort_unstable();
+        let mut best: Option<((usize, usize), (usize, usize))> = None;
+        for (i, &(s, _, _)) in found.iter().enumerate() {
+            let at = starts.partition_point(|&b| b < s);
+            let (start, end) = (
+                byte_of(at.saturating_sub(LEAD_CHARS)),
+                byte_of(at.saturating_sub(LEAD_CHARS) + SNIPPET_CHARS),
+            );
+            let inside = &found[i..found.iter().take_while(|m| m.0 < end).count()];
+            let inside: Vec<_> = inside.iter().filter(|m| m.1 <= end).collect();
+            let mut terms: Vec<usize> = inside.iter().map(|m| m.2).collect();
+            terms.sort_unstable();
+            terms.dedup();
+            let score = (terms.len(), inside.len());
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, (start, end)));
+            }
+        }
+        let (start, end) = best.map_or((0, byte_of(SNIPPET_CHARS)), |(_, w)| w);
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        let mut at = start;
+        for &(s, e, _) in &found {
+            if s < at || e > end {
+                continue;
+            }
+            escape_into(&mut out, &text[at..s]);
+            out.push_str("<mark>");
+            escape_into(&mut out, &text[s..e]);
+            out.push_str("</mark>");
+            at = e;
+        }
+        escape_into(&mut out, &text[at..end]);
+        if end < text.len() {
+            out.push('…');
+        }
+        out.trim().to_owned()
+    }
+
+    #[test]
+    fn random_texts_fold_and_snip_like_the_reference() {
+        let alphabet: Vec<char> = format!("{MIXED}美国台湾香港的是。，、\n\n")
+            .chars()
+            .collect();
+        let mut rng = Rng(0x5eed_f01d_5a1e);
+        for case in 0..400 {
+            let len = rng.below(600);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            assert_folds_like_clean(&text);
+            let chars: Vec<char> = text.chars().collect();
+            let terms: Vec<String> = (0..1 + rng.below(3))
+                .map(|_| {
+                    if chars.is_empty() {
+                        return "美国".to_owned();
+                    }
+                    let from = rng.below(chars.len());
+                    let n = 1 + rng.below(4);
+                    clean::fold(
+                        &chars[from..(from + n).min(chars.len())]
+                            .iter()
+                            .collect::<String>(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                snippet(&text, &terms),
+                reference_snippet(&text, &terms),
+                "case {case}: {text:?} for {terms:?}"
+            );
+        }
     }
 
     #[test]
