@@ -62,35 +62,70 @@ impl Folded {
     }
 }
 
-/// Folds `text` as [`clean::fold_spans`] does, with the characters that fold on their own
-/// handled here: ASCII, full-width ASCII forms (NFKC gives the ASCII character), and unified
-/// Han ideographs (NFKC and lower case leave them alone; only the S/T mapping applies).
-/// Everything else goes through `clean::fold_spans` one character at a time, as it does
-/// itself, once per distinct character. The normalizer is only called for the rare characters.
+/// How a character folds on its own, for every character of the Basic Multilingual Plane
+/// above ASCII: the one character it folds to, or [`SPACE`] or [`SLOW`]. Built on first use
+/// from [`clean::fold_spans`] (a few milliseconds), so it folds exactly as that does, and a
+/// snippet's folding loop is one lookup per character instead of the normalizer and the S/T
+/// table.
+static BMP: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
+/// Folds to whitespace: one space, or nothing after another space.
+const SPACE: u32 = u32::MAX - 1;
+/// Folds to nothing or to several characters: folded by `clean::fold_spans` when met.
+const SLOW: u32 = u32::MAX;
+
+fn bmp_table() -> &'static [u32] {
+    BMP.get_or_init(|| {
+        let mut buf = [0u8; 4];
+        (0x80..0x1_0000)
+            .map(|u| match char::from_u32(u) {
+                None => SLOW, // surrogates, which no `str` holds
+                Some(c) => {
+                    let folded = clean::fold_spans(c.encode_utf8(&mut buf)).folded;
+                    let mut chars = folded.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(' '), None) => SPACE,
+                        (Some(f), None) => f as u32,
+                        _ => SLOW,
+                    }
+                }
+            })
+            .collect()
+    })
+}
+
+/// Folds `text` as [`clean::fold_spans`] does: ASCII here, the rest of the Basic Multilingual
+/// Plane through [`bmp_table`], anything else through `clean::fold_spans` one character at a
+/// time, once per distinct character.
 fn fold(text: &str) -> Folded {
+    let table = bmp_table();
     let mut out = Folded {
         text: String::with_capacity(text.len()),
         jumps: Vec::new(),
     };
     let mut in_space = false;
     let mut buf = [0u8; 4];
-    // Each distinct other character folded once: mostly CJK punctuation, which repeats.
     let mut slow: FxHashMap<char, Box<str>> = FxHashMap::default();
     for (at, c) in text.char_indices() {
         let before = out.text.len();
         // Whether `c` folded to exactly one character (then equal lengths line up).
         let mut one = true;
-        match c {
-            _ if c.is_ascii() => push_ascii(&mut out.text, &mut in_space, c),
-            '\u{FF01}'..='\u{FF5E}' => {
-                let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
-                push_ascii(&mut out.text, &mut in_space, ascii);
-            }
-            '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' => {
-                out.text.push(clean::simplified_char(c));
+        let u = c as u32;
+        let fast = if u < 0x80 {
+            push_ascii(&mut out.text, &mut in_space, c);
+            None
+        } else {
+            // Beyond the table (other planes): the slow path.
+            Some(table.get(u as usize - 0x80).copied().unwrap_or(SLOW))
+        };
+        match fast {
+            None => {}
+            Some(SPACE) => push_space(&mut out.text, &mut in_space),
+            Some(f) if f != SLOW => {
+                out.text
+                    .push(char::from_u32(f).expect("the table holds characters"));
                 in_space = false;
             }
-            _ => {
+            Some(_) => {
                 let folded = slow.entry(c).or_insert_with(|| {
                     clean::fold_spans(c.encode_utf8(&mut buf))
                         .folded
@@ -100,10 +135,7 @@ fn fold(text: &str) -> Folded {
                 for f in folded.chars() {
                     n += 1;
                     if f == ' ' {
-                        if !in_space {
-                            out.text.push(' ');
-                            in_space = true;
-                        }
+                        push_space(&mut out.text, &mut in_space);
                     } else {
                         out.text.push(f);
                         in_space = false;
@@ -125,14 +157,19 @@ fn fold(text: &str) -> Folded {
     out
 }
 
+/// Folded whitespace: one space for a run.
+fn push_space(out: &mut String, in_space: &mut bool) {
+    if !*in_space {
+        out.push(' ');
+        *in_space = true;
+    }
+}
+
 /// Folds one ASCII character as `clean::fold` does: lower case, a run of whitespace as one
 /// space.
 fn push_ascii(out: &mut String, in_space: &mut bool, c: char) {
     if c.is_ascii_whitespace() {
-        if !*in_space {
-            out.push(' ');
-            *in_space = true;
-        }
+        push_space(out, in_space);
     } else {
         out.push(c.to_ascii_lowercase());
         *in_space = false;
@@ -344,7 +381,8 @@ mod tests {
     /// Characters of every kind the fast folding treats apart: Han in both scripts, ASCII,
     /// full-width forms, whitespace runs, ignorables, NFKC expansions and compositions.
     const MIXED: &str = "美國 ＡＢＣ　ｶﾅ Straße\u{00A0}\u{00A0}x\u{200B}y ①② ﬁ ＂引號＂，說：「好」。\
-                         Ὀδυσσεύς 한국어 ㄅ e\u{0301} \u{2028}z\u{F900}\u{2F00}Ⅻ ¨ \t\n end";
+                         Ὀδυσσεύς 한국어 ㄅ e\u{0301} \u{2028}z\u{F900}\u{2F00}Ⅻ ¨ \t\n end\
+                         𠀀𝐀😀 𝟏";
 
     fn assert_folds_like_clean(text: &str) {
         let fast = fold(text);
@@ -365,6 +403,14 @@ mod tests {
         assert_folds_like_clean(MIXED);
         assert_folds_like_clean("");
         assert_folds_like_clean("  \u{200B} ，x");
+    }
+
+    #[test]
+    fn every_character_of_the_table_folds_like_clean() {
+        let all: String = (0x80..0x1_0000).filter_map(char::from_u32).collect();
+        assert_folds_like_clean(&all);
+        let spaced: String = all.chars().flat_map(|c| [c, ' ']).collect();
+        assert_folds_like_clean(&spaced);
     }
 
     /// A small deterministic generator (xorshift), so the random cases repeat.
