@@ -194,6 +194,23 @@ async fn gzip_and_br_when_asked() {
         header(&br, "etag")
     );
 
+    // A browser takes both: gzip, which is no larger at our level and cheaper to make.
+    let browser = send(
+        &state,
+        get(
+            "/feeds/all.atom",
+            &[("accept-encoding", "gzip, deflate, br")],
+        ),
+    )
+    .await;
+    assert_eq!(header(&browser, "content-encoding"), "gzip");
+    let preferred = send(
+        &state,
+        get("/feeds/all.atom", &[("accept-encoding", "gzip;q=0.5, br")]),
+    )
+    .await;
+    assert_eq!(header(&preferred, "content-encoding"), "br");
+
     // The encoded representation's tag revalidates too.
     let again = send(
         &state,
