@@ -234,6 +234,12 @@ impl SearchIndex {
         let dir = data_dir.join(SEARCH_DIR);
         wipe(&dir)?;
         let mut index = Self::open_dir(&dir)?;
+        // The segments flushed on the way are merged once, all together, at the end: merging
+        // them on the way too (tantivy's log policy) rewrites the same postings more than once,
+        // on the cores that the indexing needs.
+        index
+            .writer()?
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         index.sync_with(archive, progress)?;
         index.finish_merges()?;
         // One segment: one term dictionary instead of one per segment (smaller), and one
