@@ -176,10 +176,13 @@ fn push_ascii(out: &mut String, in_space: &mut bool, c: char) {
     }
 }
 
-/// Byte ranges of `text` (folded as `folded`) where the folded `terms` occur, with the index
-/// of the term, in order.
-fn matches(text: &str, folded: &Folded, terms: &[String]) -> Vec<(usize, usize, usize)> {
-    let hay = folded.text.as_str();
+/// Where the folded `terms` occur in the folded text `hay`: each match as the original byte
+/// range that `original` gives for its folded range, with the index of the term, in order.
+fn matches(
+    hay: &str,
+    terms: &[String],
+    original: impl Fn(std::ops::Range<usize>) -> (usize, usize),
+) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
     for (t, term) in terms.iter().enumerate() {
         let needle = term.trim();
@@ -194,7 +197,7 @@ fn matches(text: &str, folded: &Folded, terms: &[String]) -> Vec<(usize, usize, 
             let bounded = !(word_start && hay[..s].chars().next_back().is_some_and(is_word_char)
                 || word_end && hay[e..].chars().next().is_some_and(is_word_char));
             if bounded {
-                let (os, oe) = folded.original_range(text, s..e);
+                let (os, oe) = original(s..e);
                 found.push((os, oe, t));
             }
             from = s + needle.chars().next().map_or(1, char::len_utf8);
@@ -226,15 +229,21 @@ fn escape_into(out: &mut String, s: &str) {
 /// The snippet of `text` for the folded `terms` (see the module documentation).
 pub fn snippet(text: &str, terms: &[String]) -> String {
     let folded = fold(text);
-    let found = matches(text, &folded, terms);
+    let found = matches(&folded.text, terms, |r| folded.original_range(text, r));
     let (start, end) = best_window(text, &found, terms.len())
         .unwrap_or_else(|| (0, Chars::new(text).byte_of(SNIPPET_CHARS)));
+    render(text, &found, start, end)
+}
+
+/// `text[start..end]` HTML-escaped, with the matches in `found` that lie inside it marked, and
+/// an ellipsis on each side that cuts the text.
+fn render(text: &str, found: &[(usize, usize, usize)], start: usize, end: usize) -> String {
     let mut out = String::with_capacity((end - start) * 2);
     if start > 0 {
         out.push('…');
     }
     let mut at = start;
-    for &(s, e, _) in &found {
+    for &(s, e, _) in found {
         if s < at || e > end {
             continue; // overlapping an earlier mark, or outside the window
         }
@@ -307,15 +316,28 @@ fn best_window(
     let mut at_match = Chars::new(text);
     let mut at_start = Chars::new(text);
     let mut at_end = Chars::new(text);
+    best_window_by(found, num_terms, |s| {
+        let first = at_match.index_of(s).saturating_sub(LEAD_CHARS);
+        (
+            at_start.byte_of(first),
+            at_end.byte_of(first + SNIPPET_CHARS),
+        )
+    })
+}
+
+/// [`best_window`], with the window of the match that starts at byte `s` given by `window(s)`
+/// (asked in order of `s`).
+fn best_window_by(
+    found: &[(usize, usize, usize)],
+    num_terms: usize,
+    mut window: impl FnMut(usize) -> (usize, usize),
+) -> Option<(usize, usize)> {
     let mut per_term = vec![0usize; num_terms];
     let mut distinct = 0;
     let mut j = 0; // matches found[i..j] end inside the window of match i
     let mut best: Option<((usize, usize), (usize, usize))> = None;
     for (i, &(s, _, _)) in found.iter().enumerate() {
-        let at = at_match.index_of(s);
-        let first = at.saturating_sub(LEAD_CHARS);
-        let start = at_start.byte_of(first);
-        let end = at_end.byte_of(first + SNIPPET_CHARS);
+        let (start, end) = window(s);
         if j < i {
             j = i;
         }
@@ -426,69 +448,22 @@ mod tests {
     }
 
     /// What `snippet` gave when it kept `clean::fold_spans`' map entry per byte and the byte
-    /// offset of every character: the reference for the sparse map and the moving cursors.
+    /// offset of every character: the reference for the folding, the sparse map and the moving
+    /// cursors (finding matches in the folded text, choosing among windows and rendering the
+    /// chosen one are shared).
     fn reference_snippet(text: &str, terms: &[String]) -> String {
         let spans = clean::fold_spans(text);
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let byte_of = |i: usize| starts.get(i).copied().unwrap_or(text.len());
-        let hay = spans.folded.as_str();
-        let mut found = Vec::new();
-        for (t, term) in terms.iter().enumerate() {
-            let needle = term.trim();
-            if needle.is_empty() {
-                continue;
-            }
-            let word_start = needle.chars().next().is_some_and(is_word_char);
-            let word_end = needle.chars().next_back().is_some_and(is_word_char);
-            for (s, _) in hay.match_indices(needle) {
-                let e = s + needle.len();
-                if !(word_start && hay[..s].chars().next_back().is_some_and(is_word_char)
-                    || word_end && hay[e..].chars().next().is_some_and(is_word_char))
-                {
-                    let (os, oe) = spans.original_range(text, s..e);
-                    found.push((os, oe, t));
-                }
-            }
-        }
-        found.sort_unstable();
-        let mut best: Option<((usize, usize), (usize, usize))> = None;
-        for (i, &(s, _, _)) in found.iter().enumerate() {
-            let at = starts.partition_point(|&b| b < s);
-            let (start, end) = (
-                byte_of(at.saturating_sub(LEAD_CHARS)),
-                byte_of(at.saturating_sub(LEAD_CHARS) + SNIPPET_CHARS),
-            );
-            let inside = &found[i..found.iter().take_while(|m| m.0 < end).count()];
-            let inside: Vec<_> = inside.iter().filter(|m| m.1 <= end).collect();
-            let mut terms: Vec<usize> = inside.iter().map(|m| m.2).collect();
-            terms.sort_unstable();
-            terms.dedup();
-            let score = (terms.len(), inside.len());
-            if best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, (start, end)));
-            }
-        }
-        let (start, end) = best.map_or((0, byte_of(SNIPPET_CHARS)), |(_, w)| w);
-        let mut out = String::new();
-        if start > 0 {
-            out.push('…');
-        }
-        let mut at = start;
-        for &(s, e, _) in &found {
-            if s < at || e > end {
-                continue;
-            }
-            escape_into(&mut out, &text[at..s]);
-            out.push_str("<mark>");
-            escape_into(&mut out, &text[s..e]);
-            out.push_str("</mark>");
-            at = e;
-        }
-        escape_into(&mut out, &text[at..end]);
-        if end < text.len() {
-            out.push('…');
-        }
-        out.trim().to_owned()
+        let found = matches(&spans.folded, terms, |r| spans.original_range(text, r));
+        let best = best_window_by(&found, terms.len(), |s| {
+            let first = starts
+                .partition_point(|&b| b < s)
+                .saturating_sub(LEAD_CHARS);
+            (byte_of(first), byte_of(first + SNIPPET_CHARS))
+        });
+        let (start, end) = best.unwrap_or((0, byte_of(SNIPPET_CHARS)));
+        render(text, &found, start, end)
     }
 
     #[test]
