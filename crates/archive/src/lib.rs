@@ -28,7 +28,7 @@ pub use assets::{ASSET_LOG, Asset, read_assets};
 pub use error::ArchiveError;
 pub use log::{LogLine, LogReader, log_len, read_log, read_log_from};
 pub use verify::{Finding, VerifyOptions, VerifyReport, verify, verify_with};
-pub use writer::{StagedVersion, Writer, record_path};
+pub use writer::{Placement, StagedVersion, Writer, record_path};
 
 use model::{SourceId, SourceMeta};
 use std::path::{Path, PathBuf};

@@ -78,15 +78,16 @@ pub fn verify_with(
 ) -> Result<VerifyReport, ArchiveError> {
     let mut report = VerifyReport::default();
     let mut named_warc = NamedRecords::default();
-    let staging = archive.archive_dir().join(".staging");
-    if let Ok(entries) = std::fs::read_dir(&staging) {
-        for entry in entries.flatten() {
-            report.warnings.push(Finding {
-                path: entry.path(),
-                line: None,
-                message: "uncommitted staged record (a writer was interrupted); removed by the next writer".into(),
-            });
-        }
+    let mut staged = Vec::new();
+    walk(&archive.archive_dir().join(".staging"), &mut staged);
+    for path in staged {
+        report.warnings.push(Finding {
+            path,
+            line: None,
+            message:
+                "uncommitted staged record (a writer was interrupted); removed by the next writer"
+                    .into(),
+        });
     }
     // A record is named by the log of the source that observed it, which need not be the
     // source whose folder holds the article: collect names from every log before walking.

@@ -3,9 +3,14 @@
 //! Call order: [`Writer::stage`] any number of captures (each may carry a new version record),
 //! then [`Writer::commit`]. A commit is three steps, each ended by a durability barrier:
 //!
-//! 1. staged record bytes are already in `archive/.staging/`; flush them;
+//! 1. write the staged records into `archive/.staging/`; flush them;
 //! 2. rename each into its final `v<N>.md` path; flush the renames;
 //! 3. append the capture-log lines (sequence numbers and hash chain assigned here); fdatasync.
+//!
+//! A bulk writer can split a commit to overlap batches: [`Writer::write_staged`] (the writes
+//! of step 1) and [`Writer::take_lines`] for one batch, [`Placement::finish`] (the rest of
+//! steps 1 and 2) on another thread while the next batch is written, then [`Writer::append`]
+//! (step 3).
 //!
 //! A crash before 3 leaves at most records that no log line names (verify reports them as
 //! orphans; re-running the same import adopts them); a crash during 3 leaves a torn last line,
@@ -35,6 +40,19 @@ pub struct StagedVersion<'a> {
 
 struct Pending {
     bytes: Vec<u8>,
+    path: PathBuf,
+}
+
+/// Records written to staging by [`Writer::write_staged`], not yet in their final paths;
+/// [`Placement::finish`] moves them there. It holds no bytes and does not need the writer,
+/// so one batch's records can be placed on another thread while the writer stages the next.
+#[must_use = "staged records reach their paths only through `finish`"]
+pub struct Placement {
+    root: PathBuf,
+    moves: Vec<Move>,
+}
+
+struct Move {
     tmp: PathBuf,
     path: PathBuf,
 }
@@ -54,7 +72,8 @@ pub struct Writer {
     logs: HashMap<SourceId, LogState>,
     versions: Vec<Pending>,
     lines: Vec<Capture>,
-    counter: u64,
+    /// Batches written to staging so far ([`Writer::write_staged`]).
+    written: u64,
     /// Source descriptions already merged into `source.json` by this writer: asking again
     /// for one of them reads nothing (the store asks once per job).
     ensured: HashMap<SourceId, SourceMeta>,
@@ -87,7 +106,7 @@ impl Writer {
             logs: HashMap::new(),
             versions: Vec::new(),
             lines: Vec::new(),
-            counter: 0,
+            written: 0,
             ensured: HashMap::new(),
             changed: Vec::new(),
         })
@@ -152,8 +171,6 @@ impl Writer {
     ) -> Result<(), ArchiveError> {
         if let Some(v) = version {
             let relative = record_path(v.dir, v.version);
-            self.counter += 1;
-            let tmp = self.staging.join(format!("{}.tmp", self.counter));
             let sha = v
                 .sha256
                 .map_or_else(|| model::sha256_hex(&v.bytes), str::to_owned);
@@ -162,7 +179,6 @@ impl Writer {
             capture.path = Some(relative.clone());
             self.versions.push(Pending {
                 bytes: v.bytes,
-                tmp,
                 path: self.archive.resolve(&relative),
             });
         }
@@ -182,7 +198,20 @@ impl Writer {
             return Ok(Vec::new());
         }
         self.place_records()?;
-        let lines = std::mem::take(&mut self.lines);
+        let lines = self.take_lines();
+        self.append(lines)
+    }
+
+    /// The captures staged since the last commit, taken out of the writer: what a caller that
+    /// places records itself ([`Writer::write_staged`]) hands back to [`Writer::append`] once
+    /// they are placed.
+    pub fn take_lines(&mut self) -> Vec<Capture> {
+        std::mem::take(&mut self.lines)
+    }
+
+    /// Step 3 of a commit: appends `lines` (from [`Writer::take_lines`]) to their capture logs,
+    /// durably. The records they name must be placed already.
+    pub fn append(&mut self, lines: Vec<Capture>) -> Result<Vec<Capture>, ArchiveError> {
         let mut committed = Vec::with_capacity(lines.len());
         let mut buffers: HashMap<SourceId, Vec<u8>> = HashMap::new();
         for mut capture in lines {
@@ -213,22 +242,43 @@ impl Writer {
     /// done; calling it first lets a caller overlap the record work with reading the logs
     /// (which do not change until `commit`).
     pub fn place_records(&mut self) -> Result<(), ArchiveError> {
-        if self.versions.is_empty() {
-            return Ok(());
+        self.write_staged()?.finish()
+    }
+
+    /// The first half of step 1: writes the staged records into staging (not yet durable)
+    /// and lets go of their bytes. The records are placed by [`Placement::finish`]; their
+    /// capture lines stay staged until [`Writer::commit`] or [`Writer::take_lines`].
+    pub fn write_staged(&mut self) -> Result<Placement, ArchiveError> {
+        let versions = std::mem::take(&mut self.versions);
+        // Creating a file locks its folder, and so does renaming one out of it: each thread
+        // writes into a folder of its own, and consecutive batches alternate between two sets
+        // of folders, so that one batch is written while the one before is placed.
+        self.written += 1;
+        let side = self.staging.join((self.written % 2).to_string());
+        let part = part_size(versions.len());
+        let moves: Vec<Move> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Move {
+                tmp: side.join(format!("{}/{i}.tmp", i / part)),
+                path: p.path.clone(),
+            })
+            .collect();
+        for folder in 0..versions.len().div_ceil(part) {
+            let dir = side.join(folder.to_string());
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| ArchiveError::io("create directory", &dir, e))?;
         }
-        let root = self.archive.archive_dir();
+        let writes: Vec<(&Pending, &Move)> = versions.iter().zip(&moves).collect();
         // File-system work is mostly kernel CPU (inode and directory allocation): spread it
         // over the cores, keeping the barriers between the steps.
-        in_parallel(&self.versions, |p| {
-            std::fs::write(&p.tmp, &p.bytes).map_err(|e| ArchiveError::io("write", &p.tmp, e))
+        in_parallel(&writes, |(p, m)| {
+            std::fs::write(&m.tmp, &p.bytes).map_err(|e| ArchiveError::io("write", &m.tmp, e))
         })?;
-        let staged: Vec<&Path> = self.versions.iter().map(|p| p.tmp.as_path()).collect();
-        sync_all(&root, &staged).map_err(|e| ArchiveError::io("sync", &root, e))?;
-        in_parallel(&self.versions, place)?;
-        let placed: Vec<&Path> = self.versions.iter().map(|p| p.path.as_path()).collect();
-        sync_all(&root, &placed).map_err(|e| ArchiveError::io("sync", &root, e))?;
-        self.versions.clear();
-        Ok(())
+        Ok(Placement {
+            root: self.archive.archive_dir(),
+            moves,
+        })
     }
 
     /// The append state of a source's log: next sequence number and the last line's hash.
@@ -270,16 +320,31 @@ impl Writer {
     }
 }
 
+impl Placement {
+    /// The rest of steps 1 and 2: the staged records become durable, move to their final
+    /// paths, and the moves become durable.
+    pub fn finish(self) -> Result<(), ArchiveError> {
+        if self.moves.is_empty() {
+            return Ok(());
+        }
+        let root = &self.root;
+        let staged: Vec<&Path> = self.moves.iter().map(|m| m.tmp.as_path()).collect();
+        sync_all(root, &staged).map_err(|e| ArchiveError::io("sync", root, e))?;
+        in_parallel(&self.moves, place)?;
+        let placed: Vec<&Path> = self.moves.iter().map(|m| m.path.as_path()).collect();
+        sync_all(root, &placed).map_err(|e| ArchiveError::io("sync", root, e))
+    }
+}
+
 /// Runs `f` over `items` on up to one thread per core; the first error wins.
 fn in_parallel<T: Sync>(
     items: &[T],
     f: impl Fn(&T) -> Result<(), ArchiveError> + Sync,
 ) -> Result<(), ArchiveError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < 64 {
+    let chunk = part_size(items.len());
+    if chunk >= items.len() {
         return items.iter().try_for_each(&f);
     }
-    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
@@ -291,6 +356,17 @@ fn in_parallel<T: Sync>(
     })
 }
 
+/// How many consecutive items of `n` one thread of [`in_parallel`] takes: all of them when
+/// there is one core or too few items to be worth a thread.
+fn part_size(n: usize) -> usize {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || n < 64 {
+        n.max(1)
+    } else {
+        n.div_ceil(threads)
+    }
+}
+
 /// The path of version `version` of the article whose folder is `dir`: `<dir>/v<version>.md`.
 pub fn record_path(dir: &str, version: u32) -> String {
     format!("{dir}/v{version}.md")
@@ -298,7 +374,7 @@ pub fn record_path(dir: &str, version: u32) -> String {
 
 /// Moves a staged record to its final path. An existing file there that no log names (a
 /// crash between rename and log append) is adopted when identical and set aside when not.
-fn place(pending: &Pending) -> Result<(), ArchiveError> {
+fn place(pending: &Move) -> Result<(), ArchiveError> {
     let path = &pending.path;
     let dir = path.parent().expect("record paths have a folder");
     std::fs::create_dir_all(dir).map_err(|e| ArchiveError::io("create directory", dir, e))?;

@@ -5,7 +5,9 @@
 //! identity and version into batches; a commit thread stages and commits each batch
 //! ([`archive::Writer`]) while the next batch is decided, and an index thread brings the index up
 //! to date with each committed batch ([`index::Index::sync`]) while the next one commits. Until
-//! the index has a batch, its articles are answered from an overlay, not from the index.
+//! the index has a batch, its articles are answered from an overlay, not from the index. Two
+//! batches are in flight: while one batch's records wait for their durability barriers and
+//! move into place (on a helper thread), the commit thread writes the next one's.
 //!
 //! The search index (`search/`) is not written here: tokenizing every imported text for it cost
 //! about 20 times the rest of the import. It is derived from the capture logs like the SQLite
@@ -17,11 +19,11 @@
 //! (a new version); unknown URL → `new`. A stored record is the imported file, byte for byte.
 
 use crate::{IngestError, identify, now_rfc3339, source_for_folder, source_for_url};
-use archive::{Archive, StagedVersion, Writer};
+use archive::{Archive, ArchiveError, Placement, StagedVersion, Writer};
 use index::{Index, VersionMeta};
 use model::{ArticleKey, Capture, EventKind, SourceId, SourceMeta};
 use record::layout::{known_site, parse_file_name};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// Tuning for an import.
@@ -83,6 +85,9 @@ pub struct ImportSummary {
 
 /// Files per message between the walker, the parsers and the deciding thread.
 const CHUNK: usize = 64;
+
+/// Batches handed to the commit thread at once: one being placed, one being written.
+const IN_FLIGHT: usize = 2;
 
 struct Job {
     path: PathBuf,
@@ -218,10 +223,10 @@ pub fn import(
             reader,
             pending: HashMap::new(),
             batch: Batch::new(0),
-            in_flight: None,
+            in_flight: VecDeque::new(),
             last_sent: None,
             indexed: None,
-            batch_tx,
+            batch_tx: Some(batch_tx),
             ack_rx,
             indexed_rx,
             sources_seen: HashSet::new(),
@@ -260,13 +265,15 @@ struct State {
     pending: HashMap<ArticleKey, Pending>,
     /// The batch being built.
     batch: Batch,
-    /// The batch being committed, if any.
-    in_flight: Option<u64>,
+    /// The batches handed to the commit thread and not yet acknowledged, oldest first (at
+    /// most [`IN_FLIGHT`]).
+    in_flight: VecDeque<u64>,
     /// The last batch handed to the commit thread.
     last_sent: Option<u64>,
     /// The last batch the index has applied.
     indexed: Option<u64>,
-    batch_tx: crossbeam_channel::Sender<Batch>,
+    /// Dropped by [`State::finish`], so the commit thread sees the end of the batches.
+    batch_tx: Option<crossbeam_channel::Sender<Batch>>,
     /// Archive commits, in batch order.
     ack_rx: crossbeam_channel::Receiver<Result<u64, IngestError>>,
     /// Index syncs, in batch order.
@@ -309,11 +316,12 @@ struct Committed {
     metas: HashMap<String, VersionMeta>,
 }
 
-/// The commit thread: stages and commits each batch, acknowledges it and hands it to the index
-/// thread. A batch's records are placed while the index applies the previous batch; its log
-/// lines are appended only once the index is done (`idle`), so the index never reads a log
-/// that is being appended to, nor a line before it is durable. Stops at the first failure,
-/// which it reports.
+/// The commit thread: stages each batch and writes its records to staging, then commits the
+/// batch before it, whose records were meanwhile made durable and moved into place on a
+/// helper thread; acknowledges each batch and hands it to the index thread. A batch's log
+/// lines are appended only once the index is done with the previous one (`idle`), so the
+/// index never reads a log that is being appended to, nor a line before it is durable. Stops
+/// at the first failure, which it reports.
 fn commit_batches(
     writer: &mut Writer,
     batches: crossbeam_channel::Receiver<Batch>,
@@ -321,48 +329,100 @@ fn commit_batches(
     to_index: crossbeam_channel::Sender<Committed>,
     idle: crossbeam_channel::Receiver<()>,
 ) {
+    /// A batch whose records are being placed, with what its commit needs afterwards.
+    struct Placing<'s> {
+        id: u64,
+        lines: Vec<Capture>,
+        metas: HashMap<String, VersionMeta>,
+        placed: std::thread::ScopedJoinHandle<'s, Result<(), ArchiveError>>,
+    }
     let mut indexing = false;
-    for batch in batches {
+    // Appends the lines of a placed batch and hands it on; false once the thread must stop.
+    let mut commit = |writer: &mut Writer, batch: Placing<'_>| -> bool {
         let result = (|| {
-            for meta in &batch.sources {
-                writer.ensure_source(meta)?;
-            }
-            for (capture, version) in batch.entries {
-                match version {
-                    Some(v) => {
-                        let staged = StagedVersion {
-                            dir: &v.dir,
-                            version: v.version,
-                            bytes: v.bytes,
-                            sha256: Some(&v.sha),
-                        };
-                        writer.stage(capture, Some(staged))?;
-                    }
-                    None => writer.stage(capture, None)?,
-                }
-            }
-            writer.place_records()?;
+            batch
+                .placed
+                .join()
+                .expect("the placing thread does not panic")?;
             if std::mem::take(&mut indexing) && idle.recv().is_err() {
                 // The index thread stopped; its error is waiting.
                 return Err(stopped("index"));
             }
-            writer.commit()?;
+            writer.append(batch.lines)?;
             Ok(batch.id)
         })();
         let failed = result.is_err();
         let _ = acks.send(result);
         if failed {
-            return;
+            return false;
         }
         let committed = Committed {
             id: batch.id,
             metas: batch.metas,
         };
         if to_index.send(committed).is_err() {
-            return; // the index thread stopped; its error is waiting
+            return false; // the index thread stopped; its error is waiting
         }
         indexing = true;
-    }
+        true
+    };
+    std::thread::scope(|scope| {
+        let mut placing: Option<Placing<'_>> = None;
+        for batch in &batches {
+            let written = (|| -> Result<(Placement, Vec<Capture>), IngestError> {
+                for meta in &batch.sources {
+                    writer.ensure_source(meta)?;
+                }
+                for (capture, version) in batch.entries {
+                    match version {
+                        Some(v) => {
+                            let staged = StagedVersion {
+                                dir: &v.dir,
+                                version: v.version,
+                                bytes: v.bytes,
+                                sha256: Some(&v.sha),
+                            };
+                            writer.stage(capture, Some(staged))?;
+                        }
+                        None => writer.stage(capture, None)?,
+                    }
+                }
+                Ok((writer.write_staged()?, writer.take_lines()))
+            })();
+            if let Some(before) = placing.take()
+                && !commit(writer, before)
+            {
+                return;
+            }
+            let (placement, lines) = match written {
+                Ok(written) => written,
+                Err(e) => {
+                    let _ = acks.send(Err(e));
+                    return;
+                }
+            };
+            let placed = std::thread::Builder::new()
+                .name("nv-place".into())
+                .spawn_scoped(scope, move || placement.finish());
+            match placed {
+                Ok(placed) => {
+                    placing = Some(Placing {
+                        id: batch.id,
+                        lines,
+                        metas: batch.metas,
+                        placed,
+                    })
+                }
+                Err(e) => {
+                    let _ = acks.send(Err(thread_error(e)));
+                    return;
+                }
+            }
+        }
+        if let Some(last) = placing.take() {
+            commit(writer, last);
+        }
+    });
 }
 
 /// The index thread: applies each batch the archive committed, acknowledges it to the deciding
@@ -534,27 +594,35 @@ impl State {
         })
     }
 
-    /// Hands the batch being built to the commit thread (after the one in flight is done).
+    /// Hands the batch being built to the commit thread (once fewer than [`IN_FLIGHT`] are).
     fn flush(&mut self) -> Result<(), IngestError> {
         if self.batch.entries.is_empty() && self.batch.sources.is_empty() {
             return Ok(());
         }
-        self.wait_in_flight()?;
+        while self.in_flight.len() >= IN_FLIGHT {
+            self.wait_oldest()?;
+        }
         let next = Batch::new(self.batch.id + 1);
         let batch = std::mem::replace(&mut self.batch, next);
-        self.in_flight = Some(batch.id);
+        self.in_flight.push_back(batch.id);
         self.last_sent = Some(batch.id);
-        if self.batch_tx.send(batch).is_err() {
+        let sent = self
+            .batch_tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(batch).is_ok());
+        if !sent {
             // The commit thread stopped; its error is waiting.
-            self.wait_in_flight()?;
+            while !self.in_flight.is_empty() {
+                self.wait_oldest()?;
+            }
         }
         Ok(())
     }
 
-    /// Waits for the archive to commit the batch in flight, and takes note of what the index
-    /// has applied meanwhile.
-    fn wait_in_flight(&mut self) -> Result<(), IngestError> {
-        let Some(id) = self.in_flight.take() else {
+    /// Waits for the archive to commit the oldest batch in flight, and takes note of what the
+    /// index has applied meanwhile.
+    fn wait_oldest(&mut self) -> Result<(), IngestError> {
+        let Some(id) = self.in_flight.pop_front() else {
             return Ok(());
         };
         match self.ack_rx.recv() {
@@ -587,7 +655,11 @@ impl State {
     /// Commits what is left and waits for the archive and the index to have it.
     fn finish(&mut self) -> Result<(), IngestError> {
         self.flush()?;
-        self.wait_in_flight()?;
+        // No more batches: the commit thread commits the one it holds and stops.
+        self.batch_tx = None;
+        while !self.in_flight.is_empty() {
+            self.wait_oldest()?;
+        }
         while self.indexed != self.last_sent {
             match self.indexed_rx.recv() {
                 Ok(indexed) => self.indexed(indexed?)?,

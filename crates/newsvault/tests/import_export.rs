@@ -125,6 +125,53 @@ fn an_edited_record_becomes_a_new_version_and_nothing_is_overwritten() {
 }
 
 #[test]
+fn versions_of_one_article_in_consecutive_batches_keep_their_order() {
+    // One record per batch: while one batch's record is being placed, the next batch (the
+    // next version of the same article) is written, and the one after is being decided.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let dir = tmp.path().join("records");
+    std::fs::create_dir_all(&dir).unwrap();
+    let texts: Vec<String> = (1..=6)
+        .map(|n| {
+            format!(
+                "<!--1593198946000-->\n[标题{n}](https://www.example.org/news/7)\n------\n\n<p>第{n}版</p>\n"
+            )
+        })
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        std::fs::write(dir.join(format!("{i}.md")), text).unwrap();
+        // An unrelated article between the versions.
+        let other = format!(
+            "<!--1593198946000-->\n[别的{i}](https://www.example.org/other/{i})\n------\n\n<p>{i}</p>\n"
+        );
+        std::fs::write(dir.join(format!("{i}-other.md")), other).unwrap();
+    }
+    let out = nv(&data, &["import", "--batch", "1", dir.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("7 new, 0 unchanged, 5 new versions"),
+        "{}",
+        stderr(&out)
+    );
+    let history = nv(
+        &data,
+        &["history", "https://www.example.org/news/7", "--json"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&history)).unwrap();
+    let versions = doc["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 6);
+    for (n, (version, text)) in versions.iter().zip(&texts).enumerate() {
+        assert_eq!(version["version"], n + 1);
+        let path = data.join(version["path"].as_str().unwrap());
+        assert_eq!(&std::fs::read_to_string(path).unwrap(), text);
+    }
+    let verify = nv(&data, &["verify"]);
+    assert_eq!(code(&verify), 0, "{}", stderr(&verify));
+    assert!(!stderr(&verify).contains("warning"), "{}", stderr(&verify));
+}
+
+#[test]
 fn rejected_files_are_named_with_their_line_and_the_rest_is_imported() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
