@@ -326,6 +326,70 @@ fn few_hits_scored_one_by_one_rank_like_the_skipping_search() {
     );
 }
 
+#[test]
+fn counting_that_stops_early_finds_the_same_page() {
+    let a = generated(0x5EED_0009, 400);
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    // Ranges too: a range that stops counting skips by the best scores of the others.
+    let mut cut = SearchIndex::open_read_only(a.data()).unwrap();
+    cut.split_searches(0, 3);
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(9);
+    let terms = random_terms(&mut rng, &all, 500);
+    let (mut stopped, mut compared) = (0, 0);
+    for (i, t) in terms.iter().enumerate() {
+        let other = rng.pick(&terms).clone();
+        // Several terms, phrases, exclusions, one term; by relevance and newest first.
+        let (include, exclude) = match i % 4 {
+            0 => (vec![t.clone(), other], vec![]),
+            1 => (vec![format!("{t}{other}")], vec![]),
+            2 => (vec![t.clone()], vec![other]),
+            _ => (vec![t.clone()], vec![]),
+        };
+        let mut q = index::search::Query::new(query_text(&include, &exclude));
+        q.limit = 1 + i % 12;
+        q.offset = i % 4;
+        if i % 7 < 3 {
+            q.sort = index::search::Sort::Date;
+        }
+        let full = index.search(&q).unwrap();
+        assert!(full.total_exact);
+        q.count_limit = Some(i % 5);
+        for searched in [&index, &cut] {
+            let r = searched.search(&q).unwrap();
+            let keys = |r: &index::search::SearchResults| -> Vec<(String, u32)> {
+                r.hits.iter().map(|h| (h.key.clone(), h.version)).collect()
+            };
+            assert_eq!(keys(&r), keys(&full), "page of {:?}", q.text);
+            for (g, w) in r.hits.iter().zip(&full.hits) {
+                assert!(
+                    (g.score - w.score).abs() <= w.score.abs() * 1e-5,
+                    "{:?}",
+                    q.text
+                );
+            }
+            if r.total_exact {
+                assert_eq!(r.total, full.total, "{:?}", q.text);
+            } else {
+                stopped += 1;
+                let wanted = (q.offset + q.limit) as u64;
+                assert!(r.total <= full.total, "{:?}", q.text);
+                assert!(r.total >= wanted.min(full.total), "{:?}", q.text);
+            }
+            compared += usize::from(full.total as usize > q.offset + q.limit);
+        }
+    }
+    assert!(
+        stopped > 100,
+        "counting should stop in many searches: {stopped}"
+    );
+    assert!(
+        compared > 200,
+        "many searches should have more hits than their page: {compared}"
+    );
+}
+
 /// The real duty-machine records of the shared fixtures, imported as versions of their URLs.
 #[test]
 fn shared_records_match_the_oracle() {

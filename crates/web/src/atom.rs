@@ -344,6 +344,8 @@ async fn search(
     params: Params,
 ) -> Result<Response, Plain> {
     let mut q = crate::api::search::query_from(&params, FEED_ENTRIES)?;
+    // A feed shows no count.
+    q.count_limit = Some(0);
     if params.get("sort")?.is_none() {
         q.sort = Sort::Date;
     }

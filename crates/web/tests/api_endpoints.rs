@@ -311,7 +311,8 @@ async fn search_answers_in_the_cli_json_shape() {
         .map(String::as_str)
         .collect();
     fields.sort_unstable();
-    assert_eq!(fields, ["hits", "query", "took_ms", "total"]);
+    assert_eq!(fields, ["hits", "query", "took_ms", "total", "total_exact"]);
+    assert_eq!(results["total_exact"], true);
     assert_eq!(results["query"], "第二段");
     assert_eq!(results["total"], 1);
     let hit = &results["hits"][0];
@@ -375,6 +376,24 @@ async fn search_answers_in_the_cli_json_shape() {
         ),
         (2.into(), 1)
     );
+    // A count limit stops counting after the page: the page is the same, the total a lower
+    // bound that says so.
+    let both = "/api/v1/search?q=%E7%9A%84+%E5%90%8E%E6%9D%A5&limit=1"; // 的 后来
+    let (_, all) = get(&a.state, both).await;
+    assert_eq!(
+        (all["total"].clone(), all["total_exact"].clone()),
+        (2.into(), true.into())
+    );
+    let (status, counted) = get(&a.state, &format!("{both}&count_limit=0")).await;
+    assert_eq!(status, StatusCode::OK, "{counted}");
+    assert_eq!(
+        (counted["total"].clone(), counted["total_exact"].clone()),
+        (1.into(), false.into()),
+        "{counted}"
+    );
+    assert_eq!(counted["hits"], all["hits"]);
+    let (status, _) = get(&a.state, &format!("{both}&count_limit=many")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -131,6 +131,7 @@ mod tests {
     fn results(total: u64) -> SearchResults {
         SearchResults {
             total,
+            total_exact: true,
             hits: Vec::new(),
             took_ms: 1.0,
         }

@@ -6,19 +6,20 @@ use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::ranges;
 use super::snippet::snippet;
+use super::top::{DateWindows, TopBounded, TopDated, date_windows};
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query as TQuery, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Order, Score, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TantivyDocument};
 
 /// Weight of recency in relevance order: the newest article gets up to this fraction on top of
 /// its score, halving every [`RECENCY_HALF_LIFE_DAYS`] of age (relative to the newest document
 /// in the index). Small enough that it only reorders near-equal matches.
-const RECENCY_WEIGHT: f32 = 0.1;
+pub(crate) const RECENCY_WEIGHT: f32 = 0.1;
 /// See [`RECENCY_WEIGHT`].
 const RECENCY_HALF_LIFE_DAYS: f32 = 365.0;
 const DAY_MS: f32 = 86_400_000.0;
@@ -57,8 +58,12 @@ pub struct SearchHit {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SearchResults {
-    /// Number of matching versions (all of them, not just this page).
+    /// Number of matching versions (all of them, not just this page), or, when not
+    /// `total_exact`, how many were counted before counting stopped (see
+    /// [`Query::count_limit`]).
     pub total: u64,
+    /// Whether `total` is every hit rather than a lower bound.
+    pub total_exact: bool,
     /// This page of hits.
     pub hits: Vec<SearchHit>,
     /// Time spent searching, in milliseconds.
@@ -100,6 +105,7 @@ impl SearchIndex {
             .saturating_add(q.limit.max(1))
             .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX))
             .max(1);
+        let mut exact = true;
         let (total, top): (usize, Vec<(f32, DocAddress)>) = match (q.sort, &plan.union) {
             (Sort::Relevance, Some(union)) => {
                 // Counting needs no scores; the top hits are then found by skipping blocks
@@ -145,25 +151,37 @@ impl SearchIndex {
                 (total, top)
             }
             (Sort::Relevance, None) => {
-                let collector = TopRecent::new(wanted, newest_date(&searcher), None, false);
-                ranges::search(&searcher, plan.scored.as_ref(), &collector, split)
-                    .map_err(err("search"))?
+                let top = TopRecent::new(wanted, newest_date(&searcher), None, false);
+                // Counting at least the hits asked for keeps every page a reader can reach
+                // within the total.
+                let limit = q.count_limit.map(|l| l.max(wanted));
+                let collector =
+                    TopBounded::new(&searcher, top, &plan.bounds, limit).map_err(err("search"))?;
+                let found = ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
+                    .map_err(err("search"))?;
+                exact = found.exact;
+                (found.total, found.top)
             }
             (Sort::Date, _) => {
                 // Newest first needs no scores to find the page; only its hits are scored.
-                let top =
-                    TopDocs::with_limit(wanted).order_by_fast_field::<i64>("date", Order::Desc);
-                let (total, top) =
-                    ranges::search(&searcher, plan.matcher.as_ref(), &(Count, top), split)
-                        .map_err(err("search"))?;
-                let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
+                let limit = q.count_limit.map(|l| l.max(wanted));
+                let windows = if limit.is_some() {
+                    self.date_windows(&searcher)
+                } else {
+                    Vec::new()
+                };
+                let collector = TopDated::new(wanted, windows, limit);
+                let found = ranges::run(&searcher, plan.matcher.as_ref(), &collector, split)
+                    .map_err(err("search"))?;
+                exact = found.exact;
+                let addresses: Vec<DocAddress> = found.top.into_iter().map(|(_, a)| a).collect();
                 let scores = scores_of(&searcher, plan.scored.as_ref(), &addresses)
                     .map_err(err("score hits in"))?;
-                (total, scores.into_iter().zip(addresses).collect())
+                (found.total, scores.into_iter().zip(addresses).collect())
             }
         };
         let top = top.into_iter().skip(q.offset).collect();
-        let results = self.finish(&searcher, q, &parsed.include, total, top, &running)?;
+        let results = self.finish(&searcher, q, &parsed.include, (total, exact), top, &running)?;
         self.keep_results(generation, q, &results);
         Ok(results)
     }
@@ -175,7 +193,7 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         q: &Query,
         include: &[String],
-        total: usize,
+        (total, total_exact): (usize, bool),
         top: Vec<(f32, DocAddress)>,
         running: &Running<'_>,
     ) -> Result<SearchResults, SearchError> {
@@ -212,6 +230,7 @@ impl SearchIndex {
             .collect();
         Ok(SearchResults {
             total: total as u64,
+            total_exact,
             hits,
             took_ms: running.started.elapsed().as_secs_f64() * 1000.0,
         })
@@ -301,6 +320,25 @@ impl SearchIndex {
                 .unwrap_or_else(|p| p.into_inner())
                 .put(generation, q, results);
         }
+    }
+
+    /// The [`DateWindows`] of each segment of `searcher`, kept per segment (segments never
+    /// change; the windows of segments no longer searched are dropped).
+    fn date_windows(&self, searcher: &tantivy::Searcher) -> Vec<DateWindows> {
+        let mut kept = self.date_windows.lock().unwrap_or_else(|p| p.into_inner());
+        let readers = searcher.segment_readers();
+        let out: Vec<DateWindows> = readers
+            .iter()
+            .map(|r| {
+                kept.entry(r.segment_id())
+                    .or_insert_with(|| date_windows(r))
+                    .clone()
+            })
+            .collect();
+        if kept.len() > readers.len() {
+            kept.retain(|id, _| readers.iter().any(|r| r.segment_id() == *id));
+        }
+        out
     }
 
     /// The plain text of the record at `path` (empty when it cannot be read), through the text
@@ -527,7 +565,7 @@ fn recency(newest: i64, date: i64) -> f32 {
 /// whose score can still enter the top `k` (block-max WAND for a union of terms), the bound
 /// being the `k`-th final score divided by the largest recency factor; the count is then not
 /// kept (the caller counts with the matcher). `filter` is applied to each reported document.
-struct TopRecent {
+pub(crate) struct TopRecent {
     k: usize,
     newest: i64,
     filter: Option<Box<dyn Weight>>,
@@ -539,7 +577,12 @@ struct TopRecent {
 }
 
 impl TopRecent {
-    fn new(k: usize, newest: i64, filter: Option<Box<dyn Weight>>, prune: bool) -> TopRecent {
+    pub(crate) fn new(
+        k: usize,
+        newest: i64,
+        filter: Option<Box<dyn Weight>>,
+        prune: bool,
+    ) -> TopRecent {
         TopRecent {
             k,
             newest,
@@ -570,7 +613,7 @@ impl Ord for Ranked {
 }
 
 /// The best `k` hits of a segment (a heap whose top is the worst kept).
-struct Best {
+pub(crate) struct Best {
     k: usize,
     hits: BinaryHeap<Ranked>,
 }
@@ -585,14 +628,19 @@ impl Best {
             self.hits.pop();
             self.hits.push(hit);
         }
+        self.kth()
+    }
+
+    /// The `k`-th best score, once `k` hits are kept.
+    pub(crate) fn kth(&self) -> Option<f32> {
         (self.hits.len() == self.k).then(|| self.hits.peek().map_or(f32::MIN, |w| w.0))
     }
 }
 
 /// The per-segment side of [`TopRecent`] (used when tantivy drives the collection itself).
-struct TopRecentSegment {
-    best: Best,
-    count: usize,
+pub(crate) struct TopRecentSegment {
+    pub(crate) best: Best,
+    pub(crate) count: usize,
     segment: u32,
     dates: Option<tantivy::columnar::Column<i64>>,
     newest: i64,
@@ -603,6 +651,16 @@ impl SegmentCollector for TopRecentSegment {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.count += 1;
+        // Recency multiplies by at most `1 + RECENCY_WEIGHT`: a hit that falls short of the
+        // k-th even so cannot enter (reading its date and the exponential cost more than
+        // the rest of collecting it).
+        if self
+            .best
+            .kth()
+            .is_some_and(|kth| score * (1.0 + RECENCY_WEIGHT) < kth)
+        {
+            return;
+        }
         let date = self
             .dates
             .as_ref()

@@ -56,6 +56,7 @@ mod ranges;
 mod schema;
 mod snippet;
 mod sync;
+mod top;
 
 pub use analyzer::{MAX_WORD_CHARS, is_cjk, is_word_char};
 pub use error::{QueryError, SearchError};
@@ -108,6 +109,10 @@ pub struct SearchIndex {
     /// Searches running now: one that runs beside others keeps to its own thread (see
     /// `hits::Running`).
     running: std::sync::atomic::AtomicUsize,
+    /// The newest date per window of documents of each segment searched newest first with a
+    /// count limit (see `top.rs`).
+    date_windows:
+        std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, top::DateWindows>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -211,6 +216,7 @@ impl SearchIndex {
             split: ranges::Split::default(),
             few_hits: hits::FEW_HITS,
             running: std::sync::atomic::AtomicUsize::new(0),
+            date_windows: std::sync::Mutex::default(),
         })
     }
 

@@ -39,6 +39,13 @@ pub(crate) struct Plan {
     pub(crate) scored: Box<dyn TQuery>,
     /// For a query of one term looked up as one index term: its union form.
     pub(crate) union: Option<Union>,
+    /// Index terms, each with its boost, whose BM25 scores add up to at least the score of
+    /// `scored` at any document: each clause of `scored` is a term (or a bag of terms) scored
+    /// at a boost, or a phrase, which scores no more than its covering lookups do (each has at
+    /// least the phrase's frequency; see `phrase.rs`). Filters and exclusions score nothing.
+    /// Their block-max scores bound a block of documents (`top.rs`). The flag tells a term of
+    /// a match (which every hit has) from a term of a bonus (which only some hits have).
+    pub(crate) bounds: Vec<(Term, f32, bool)>,
 }
 
 /// A query of one term looked up as one index term, as a plain union of term lookups (match,
@@ -130,11 +137,16 @@ fn single_lookup(field: Field, chars: Field, units: &[Unit]) -> Option<Term> {
 
 /// Every lookup of a folded term in a documents-only field (no order): the title boost.
 fn every_lookup(field: Field, units: &[Unit]) -> Box<dyn TQuery> {
+    let texts = distinct_lookups(units);
+    let words: Vec<&str> = texts.iter().map(String::as_str).collect();
+    bag(field, &words)
+}
+
+fn distinct_lookups(units: &[Unit]) -> Vec<String> {
     let mut texts: Vec<String> = lookups(units).into_iter().map(|(_, t)| t).collect();
     texts.sort();
     texts.dedup();
-    let words: Vec<&str> = texts.iter().map(String::as_str).collect();
-    bag(field, &words)
+    texts
 }
 
 /// All `words` in `field` (no order): the word-level bonus.
@@ -200,6 +212,26 @@ impl Included {
         if !self.words.is_empty() {
             let words: Vec<&str> = self.words.iter().map(String::as_str).collect();
             out.push(boost(bag(f.words, &words), WORD_BOOST));
+        }
+        out
+    }
+
+    /// The terms of [`Plan::bounds`] for this term's scored query: its match (the one term,
+    /// or the covering lookups of its phrase), its title lookups and its words, at their
+    /// boosts.
+    fn bounds(&self, f: &Fields) -> Vec<(Term, f32, bool)> {
+        let mut out = match single_lookup(f.exact, f.chars, &self.units) {
+            Some(term) => vec![(term, 1.0, true)],
+            None => lookups(&self.units)
+                .into_iter()
+                .map(|(_, t)| (Term::from_field_text(f.exact, &t), 1.0, true))
+                .collect(),
+        };
+        for t in distinct_lookups(&self.units) {
+            out.push((Term::from_field_text(f.title_exact, &t), TITLE_BOOST, false));
+        }
+        for w in &self.words {
+            out.push((Term::from_field_text(f.words, w), WORD_BOOST, false));
         }
         out
     }
@@ -317,6 +349,7 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
         matcher: Box::new(BooleanQuery::new(matcher)),
         scored: Box::new(BooleanQuery::new(scored)),
         union,
+        bounds: included.iter().flat_map(|t| t.bounds(f)).collect(),
     }
 }
 

@@ -141,6 +141,11 @@ pub struct Query {
     pub sort: Sort,
     /// Search every stored version, not only the latest of each article.
     pub all_versions: bool,
+    /// Hits to count at least before the count may stop (`None`: count every hit). A query
+    /// of several terms or a phrase by relevance then stops counting there and only scores
+    /// documents that can still enter the page (see `top.rs`); the results' `total` is then
+    /// a lower bound and `total_exact` false. Other queries always count every hit.
+    pub count_limit: Option<usize>,
 }
 
 /// Hits returned when a query does not say.
@@ -164,6 +169,7 @@ impl Query {
             offset: 0,
             sort: Sort::default(),
             all_versions: false,
+            count_limit: None,
         }
     }
 }

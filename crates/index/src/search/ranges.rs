@@ -52,6 +52,52 @@ impl Default for Split {
     }
 }
 
+/// How the documents of one range are collected, and the fruits of all ranges merged: a
+/// tantivy [`Collector`] (see [`search`]), or a collection that drives the scorer itself
+/// (`top.rs` skips blocks of documents).
+pub(crate) trait Ranged: Sync {
+    type Fruit: Send;
+    type Out;
+    fn requires_scoring(&self) -> bool;
+    /// The fruit of the documents `from..to` of `reader` that `scorer` (fresh) matches.
+    fn collect_range(
+        &self,
+        scorer: Box<dyn Scorer>,
+        ord: u32,
+        reader: &SegmentReader,
+        from: DocId,
+        to: DocId,
+    ) -> tantivy::Result<Self::Fruit>;
+    fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Out>;
+}
+
+/// A tantivy collector, fed every document of a range.
+struct Plain<'a, C>(&'a C);
+
+impl<C: Collector> Ranged for Plain<'_, C> {
+    type Fruit = <C::Child as SegmentCollector>::Fruit;
+    type Out = C::Fruit;
+
+    fn requires_scoring(&self) -> bool {
+        self.0.requires_scoring()
+    }
+
+    fn collect_range(
+        &self,
+        scorer: Box<dyn Scorer>,
+        ord: u32,
+        reader: &SegmentReader,
+        from: DocId,
+        to: DocId,
+    ) -> tantivy::Result<Self::Fruit> {
+        collect_range(self.0, scorer, ord, reader, from, to)
+    }
+
+    fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<C::Fruit> {
+        self.0.merge_fruits(fruits)
+    }
+}
+
 /// `searcher.search(query, collector)`, with each costly segment collected in ranges.
 pub(crate) fn search<C: Collector>(
     searcher: &Searcher,
@@ -59,7 +105,17 @@ pub(crate) fn search<C: Collector>(
     collector: &C,
     split: Split,
 ) -> tantivy::Result<C::Fruit> {
-    let scoring = if collector.requires_scoring() {
+    run(searcher, query, &Plain(collector), split)
+}
+
+/// [`search`] with any [`Ranged`] collection.
+pub(crate) fn run<R: Ranged>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    ranged: &R,
+    split: Split,
+) -> tantivy::Result<R::Out> {
+    let scoring = if ranged.requires_scoring() {
         EnableScoring::enabled_from_searcher(searcher)
     } else {
         EnableScoring::disabled_from_searcher(searcher)
@@ -70,14 +126,7 @@ pub(crate) fn search<C: Collector>(
         let ord = ord as u32;
         let (parts, first) = parts(weight.as_ref(), reader, split)?;
         if parts <= 1 {
-            fruits.push(collect_range(
-                collector,
-                first,
-                ord,
-                reader,
-                0,
-                reader.max_doc(),
-            )?);
+            fruits.push(ranged.collect_range(first, ord, reader, 0, reader.max_doc())?);
             continue;
         }
         let max = reader.max_doc();
@@ -94,12 +143,12 @@ pub(crate) fn search<C: Collector>(
                 .map(|&(from, to)| {
                     scope.spawn(move || {
                         let scorer = weight.scorer(reader, 1.0)?;
-                        collect_range(collector, scorer, ord, reader, from, to)
+                        ranged.collect_range(scorer, ord, reader, from, to)
                     })
                 })
                 .collect();
             let (from, to) = bounds[0];
-            let mut out = vec![collect_range(collector, first, ord, reader, from, to)];
+            let mut out = vec![ranged.collect_range(first, ord, reader, from, to)];
             for handle in others {
                 match handle.join() {
                     Ok(fruit) => out.push(fruit),
@@ -112,7 +161,7 @@ pub(crate) fn search<C: Collector>(
             fruits.push(fruit?);
         }
     }
-    collector.merge_fruits(fruits)
+    ranged.merge(fruits)
 }
 
 /// Into how many ranges `reader` is cut for `weight` (1: not cut), with the scorer of the

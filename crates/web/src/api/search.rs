@@ -1,6 +1,8 @@
-//! `GET /api/v1/search?q=&source=&since=&until=&limit=&offset=&sort=`: full-text search, in
-//! the JSON shape of `newsvault search --json` (DESIGN.md):
-//! `{"query","total","took_ms","hits":[{"key","url","title","source","published","snippet","score"}]}`.
+//! `GET /api/v1/search?q=&source=&since=&until=&limit=&offset=&sort=&count_limit=`: full-text
+//! search, in the JSON shape of `newsvault search --json` (DESIGN.md):
+//! `{"query","total","took_ms","hits":[{"key","url","title","source","published","snippet","score"}]}`,
+//! plus `total_exact` (false when `count_limit` let the count stop early; `total` is then a
+//! lower bound).
 //!
 //! A query the query language does not accept is a 400 with the parser's message.
 
@@ -39,6 +41,9 @@ pub(crate) fn query_from(params: &Params, default_limit: usize) -> Result<Query,
     }
     q.limit = params.number("limit", 1, MAX_LIMIT, default_limit)?;
     q.offset = params.number("offset", 0, MAX_OFFSET, 0)?;
+    if params.get("count_limit")?.is_some() {
+        q.count_limit = Some(params.number("count_limit", 0, 1_000_000_000, 0)?);
+    }
     q.sort = match params.get("sort")? {
         None | Some("relevance") => Sort::Relevance,
         Some("date") => Sort::Date,
@@ -56,6 +61,7 @@ pub(crate) fn document(query: &str, results: &SearchResults) -> Value {
     json!({
         "query": query,
         "total": results.total,
+        "total_exact": results.total_exact,
         "took_ms": (results.took_ms * 1000.0).round() / 1000.0,
         "hits": results.hits.iter().map(|h| json!({
             "key": h.key,

@@ -24,6 +24,10 @@ use index::search::{Query, SearchResults, Sort};
 const PAGE: usize = 20;
 /// Deepest page (the search index pays for every hit before a page).
 const MAX_PAGE: usize = 500;
+/// Hits a search page counts before the count may stop (then it says "at least"): every page
+/// up to [`MAX_PAGE`] stays within it, and a frequent phrase at a million articles then costs
+/// milliseconds, not a hundred (see `index::search::Query::count_limit`).
+pub(crate) const COUNT_LIMIT: usize = PAGE * MAX_PAGE;
 
 /// A `<select>` option.
 #[derive(Clone, Debug)]
@@ -55,6 +59,8 @@ struct SearchPage {
     error: Option<String>,
     searched: bool,
     total: u64,
+    /// Whether `total` is every hit (else the count stopped there).
+    total_exact: bool,
     hits: Vec<HitItem>,
     page: usize,
     pages: usize,
@@ -121,6 +127,7 @@ impl Form {
         };
         q.limit = PAGE;
         q.offset = (page - 1) * PAGE;
+        q.count_limit = Some(COUNT_LIMIT);
         Ok(q)
     }
 
@@ -189,6 +196,7 @@ pub(crate) async fn search(
         error: None,
         searched: false,
         total: 0,
+        total_exact: true,
         hits: Vec::new(),
         page: 1,
         pages: 0,
@@ -241,6 +249,7 @@ pub(crate) async fn search(
 fn fill(page: &mut SearchPage, results: &SearchResults, names: &Names) {
     page.searched = true;
     page.total = results.total;
+    page.total_exact = results.total_exact;
     page.pages = (results.total as usize).div_ceil(PAGE).min(MAX_PAGE);
     page.hits = results
         .hits

@@ -1,0 +1,530 @@
+//! The best hits by relevance of a query that is not one index term, counting hits only up to
+//! a limit when the caller allows it.
+//!
+//! Scoring a hit (its match, then the title and word bonuses of every term) is most of what a
+//! search of a frequent phrase or of several frequent terms costs: "美国 总统" has 800,000 hits
+//! at a million articles. Once `count_limit` hits are counted, a range of documents stops
+//! counting and only looks for hits that can still enter the page: before it scores the
+//! documents of a *window* (up to the end of the current block of every term of
+//! [`Plan::bounds`](super::plan::Plan)), it adds up those terms' block-max scores (the most
+//! any document of the block can score for them, kept in tantivy's skip lists), times the
+//! largest recency factor. A window whose bound is below the `k`-th best final score found so
+//! far (on any range or segment) cannot change the page, and the scorer seeks past it. This
+//! is block-max pruning, as tantivy does for a plain intersection of terms, over our clauses.
+//!
+//! The page is the same as with every hit scored (ties still go to the lower document
+//! address: a window is skipped only when its bound is strictly below the `k`-th score); the
+//! count is then a lower bound, and the results say so.
+
+use super::hits::{RECENCY_WEIGHT, TopRecent};
+use super::ranges::Ranged;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::query::{Bm25Weight, EnableScoring, Scorer};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+/// Hits a range counts before it tells the other ranges (one atomic add per this many).
+const PUBLISH_EVERY: usize = 256;
+
+/// A block's bound is raised by this fraction before it is compared: the bound and the score
+/// add the same values in another order, and f32 sums differ in their last bits.
+const SLACK: f32 = 1e-4;
+
+/// The count shared by the ranges of one search.
+struct Counter {
+    /// Hits counted before a range may stop counting (`usize::MAX`: count every hit).
+    limit: usize,
+    /// Hits counted so far by all ranges (published every [`PUBLISH_EVERY`]).
+    counted: AtomicUsize,
+    /// Set when a range stopped counting before its end.
+    stopped: AtomicBool,
+}
+
+impl Counter {
+    fn new(limit: Option<usize>) -> Counter {
+        Counter {
+            limit: limit.unwrap_or(usize::MAX),
+            counted: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    /// Feeds `collect` every hit of `scorer` from `doc` until `to`, or until all ranges have
+    /// counted enough; returns the document it stopped at (at least `to` when it counted
+    /// them all).
+    fn count(
+        &self,
+        scorer: &mut dyn Scorer,
+        mut doc: DocId,
+        to: DocId,
+        alive: Option<&tantivy::fastfield::AliveBitSet>,
+        mut collect: impl FnMut(DocId, &mut dyn Scorer),
+    ) -> DocId {
+        // Hits counted by all ranges, as last seen here, and the hits counted here since.
+        let mut seen = self.counted.load(Ordering::Relaxed);
+        let mut unpublished = 0;
+        let mut enough = seen >= self.limit;
+        while doc < to && !enough {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                collect(doc, scorer);
+                unpublished += 1;
+                if unpublished == PUBLISH_EVERY || seen + unpublished >= self.limit {
+                    seen = self.publish(unpublished);
+                    unpublished = 0;
+                    enough = seen >= self.limit;
+                }
+            }
+            doc = scorer.advance();
+        }
+        self.publish(unpublished);
+        if doc < to {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        doc
+    }
+
+    /// Adds `n` hits counted here to the count of all ranges; returns that count.
+    fn publish(&self, n: usize) -> usize {
+        self.counted.fetch_add(n, Ordering::Relaxed) + n
+    }
+
+    fn exact(&self) -> bool {
+        !self.stopped.load(Ordering::Relaxed)
+    }
+}
+
+/// The best `k` hits of `scored` (with their count) as [`Ranged`] collection.
+pub(crate) struct TopBounded {
+    top: TopRecent,
+    /// The terms of `Plan::bounds`, with their BM25 weights (boost included), as
+    /// `TermQuery` scores them.
+    bounds: Vec<(Term, Bm25Weight, bool)>,
+    counter: Counter,
+    /// The best `k`-th final score of any range so far (f32 bits, see `TopRecent::floor`).
+    floor: AtomicU32,
+}
+
+/// What a search found: the count and the best hits (with their score or date).
+pub(crate) struct Found<T> {
+    pub(crate) total: usize,
+    /// Whether `total` counts every hit (else it is a lower bound).
+    pub(crate) exact: bool,
+    pub(crate) top: Vec<(T, DocAddress)>,
+}
+
+impl TopBounded {
+    pub(crate) fn new(
+        searcher: &Searcher,
+        top: TopRecent,
+        bounds: &[(Term, f32, bool)],
+        count_limit: Option<usize>,
+    ) -> tantivy::Result<TopBounded> {
+        let EnableScoring::Enabled {
+            statistics_provider: stats,
+            ..
+        } = EnableScoring::enabled_from_searcher(searcher)
+        else {
+            unreachable!("scoring was enabled");
+        };
+        let bounds = bounds
+            .iter()
+            .map(|(term, boost, required)| {
+                let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(term))?;
+                Ok((term.clone(), weight.boost_by(*boost), *required))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(TopBounded {
+            top,
+            bounds,
+            counter: Counter::new(count_limit),
+            floor: AtomicU32::new(0),
+        })
+    }
+
+    /// The bound cursors of `reader`: terms it does not have score nothing there.
+    fn cursors(&self, reader: &SegmentReader) -> tantivy::Result<Vec<BlockMax>> {
+        let mut out = Vec::with_capacity(self.bounds.len());
+        for (term, weight, required) in &self.bounds {
+            let index = reader.inverted_index(term.field())?;
+            if let Some(postings) = index.read_block_postings(term, IndexRecordOption::WithFreqs)? {
+                out.push(BlockMax {
+                    postings,
+                    norms: reader.get_fieldnorms_reader(term.field())?,
+                    weight: weight.clone(),
+                    required: *required,
+                    last: None,
+                    max: 0.0,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn floor(&self) -> f32 {
+        f32::from_bits(self.floor.load(Ordering::Relaxed))
+    }
+}
+
+impl Ranged for TopBounded {
+    type Fruit = (usize, Vec<(f32, DocAddress)>);
+    type Out = Found<f32>;
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn collect_range(
+        &self,
+        mut scorer: Box<dyn Scorer>,
+        ord: u32,
+        reader: &SegmentReader,
+        from: DocId,
+        to: DocId,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut child = self.top.for_segment(ord, reader)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        if doc < from {
+            doc = scorer.seek(from);
+        }
+        // Counting: every hit is scored.
+        doc = self
+            .counter
+            .count(scorer.as_mut(), doc, to, alive, |doc, scorer| {
+                child.collect(doc, scorer.score());
+            });
+        let counted = child.count;
+        if doc >= to {
+            return Ok(child.harvest());
+        }
+        let mut kth = child.best.kth();
+        if let Some(k) = kth {
+            self.floor.fetch_max(k.to_bits(), Ordering::Relaxed);
+        }
+        // Enough hits are counted: only those that can enter the top `k` matter now.
+        let mut bounds = self.cursors(reader)?;
+        // Raw scores reach at most `floor / max_factor`-worth of final score; the slack
+        // keeps a bound that rounds below an equal score from skipping it.
+        let max_factor = (1.0 + RECENCY_WEIGHT) * (1.0 + SLACK);
+        let mut bonuses: Vec<(Score, usize)> = Vec::with_capacity(bounds.len());
+        let mut candidates: Vec<DocId> = Vec::new();
+        while doc < to {
+            let floor = kth.unwrap_or(0.0).max(self.floor());
+            // Scores are positive: a floor of 0 (nothing kept yet) skips nothing.
+            let mut end = to - 1;
+            let mut essential = None;
+            if floor > 0.0 {
+                let need = floor / max_factor;
+                let mut required = 0.0;
+                bonuses.clear();
+                for (i, b) in bounds.iter_mut().enumerate() {
+                    if let Some((max, last)) = b.at(doc) {
+                        if b.required {
+                            required += max;
+                        } else {
+                            bonuses.push((max, i));
+                        }
+                        end = end.min(last);
+                    }
+                }
+                let all: Score = required + bonuses.iter().map(|b| b.0).sum::<Score>();
+                if all < need {
+                    if end + 1 >= to {
+                        break;
+                    }
+                    doc = scorer.seek(end + 1);
+                    continue;
+                }
+                // MaxScore: the smallest bonuses that, with every match, still fall short
+                // are not enough on their own; a hit of the window needs one of the others.
+                bonuses.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut short = required;
+                let mut n = 0;
+                while n < bonuses.len() && short + bonuses[n].0 < need {
+                    short += bonuses[n].0;
+                    n += 1;
+                }
+                if short < need {
+                    essential = Some(n);
+                }
+            }
+            match essential {
+                // Only the documents of the essential bonuses in the window can make it.
+                Some(n) => {
+                    candidates.clear();
+                    for &(_, i) in &bonuses[n..] {
+                        candidates.extend_from_slice(bounds[i].docs_within(doc, end));
+                    }
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    for &c in &candidates {
+                        if doc < c {
+                            doc = scorer.seek(c);
+                        }
+                        if doc == c && alive.is_none_or(|a| a.is_alive(doc)) {
+                            child.collect(doc, scorer.score());
+                        }
+                    }
+                    if doc <= end {
+                        if end + 1 >= to {
+                            break;
+                        }
+                        doc = scorer.seek(end + 1);
+                    }
+                }
+                None => {
+                    while doc <= end {
+                        if alive.is_none_or(|a| a.is_alive(doc)) {
+                            child.collect(doc, scorer.score());
+                        }
+                        doc = scorer.advance();
+                    }
+                }
+            }
+            let now = child.best.kth();
+            if now > kth {
+                kth = now;
+                if let Some(k) = kth {
+                    self.floor.fetch_max(k.to_bits(), Ordering::Relaxed);
+                }
+            }
+        }
+        // Only what was counted: hits scored after the count stopped are not all of them.
+        child.count = counted;
+        Ok(child.harvest())
+    }
+
+    fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Found<f32>> {
+        let (total, top) = self.top.merge_fruits(fruits)?;
+        Ok(Found {
+            total,
+            exact: self.counter.exact(),
+            top,
+        })
+    }
+}
+
+/// Documents per window of [`DateWindows`].
+pub(crate) const DATE_WINDOW: DocId = 128;
+
+/// The newest `date` of each window of [`DATE_WINDOW`] document ids of a segment (deleted
+/// documents included): what lets a search newest first skip windows of older documents.
+pub(crate) type DateWindows = std::sync::Arc<[i64]>;
+
+/// The [`DateWindows`] of `reader`.
+pub(crate) fn date_windows(reader: &SegmentReader) -> DateWindows {
+    let dates = reader.fast_fields().i64("date").ok();
+    let max = reader.max_doc();
+    (0..max.div_ceil(DATE_WINDOW))
+        .map(|w| {
+            let from = w * DATE_WINDOW;
+            (from..max.min(from + DATE_WINDOW))
+                .map(|d| date_of(dates.as_ref(), d))
+                .max()
+                .unwrap_or(i64::MIN)
+        })
+        .collect()
+}
+
+fn date_of(dates: Option<&tantivy::columnar::Column<i64>>, doc: DocId) -> i64 {
+    dates.and_then(|c| c.first(doc)).unwrap_or(i64::MIN)
+}
+
+/// The newest `k` hits (ties: the lower document address first), with their count, as
+/// [`Ranged`] collection: once enough hits are counted, a range skips the windows whose
+/// newest date is older than the `k`-th newest hit found so far.
+pub(crate) struct TopDated {
+    k: usize,
+    /// Per segment ordinal.
+    windows: Vec<DateWindows>,
+    counter: Counter,
+    /// The `k`-th newest date of any range so far.
+    floor: AtomicI64,
+}
+
+impl TopDated {
+    pub(crate) fn new(k: usize, windows: Vec<DateWindows>, count_limit: Option<usize>) -> TopDated {
+        TopDated {
+            k: k.max(1),
+            windows,
+            counter: Counter::new(count_limit),
+            floor: AtomicI64::new(i64::MIN),
+        }
+    }
+}
+
+/// A hit newest first, ordered so that the *worst* is the greatest: older, then (same date)
+/// the later document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Dated(i64, DocId);
+
+impl PartialOrd for Dated {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Dated {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.cmp(&self.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl Ranged for TopDated {
+    type Fruit = (usize, Vec<(i64, DocAddress)>);
+    type Out = Found<i64>;
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn collect_range(
+        &self,
+        mut scorer: Box<dyn Scorer>,
+        ord: u32,
+        reader: &SegmentReader,
+        from: DocId,
+        to: DocId,
+    ) -> tantivy::Result<Self::Fruit> {
+        let dates = reader.fast_fields().i64("date").ok();
+        let alive = reader.alive_bitset();
+        let mut best: std::collections::BinaryHeap<Dated> = std::collections::BinaryHeap::new();
+        let k = self.k;
+        let mut offer = |doc: DocId| {
+            let hit = Dated(date_of(dates.as_ref(), doc), doc);
+            if best.len() < k {
+                best.push(hit);
+            } else if best.peek().is_some_and(|worst| hit < *worst) {
+                best.pop();
+                best.push(hit);
+            }
+            (best.len() == k).then(|| best.peek().map_or(i64::MIN, |w| w.0))
+        };
+        let mut doc = scorer.doc();
+        if doc < from {
+            doc = scorer.seek(from);
+        }
+        let mut counted = 0;
+        let mut kth = None;
+        doc = self
+            .counter
+            .count(scorer.as_mut(), doc, to, alive, |doc, _| {
+                counted += 1;
+                kth = offer(doc);
+            });
+        if doc < to {
+            let windows: &[i64] = self.windows.get(ord as usize).map_or(&[], |w| w);
+            let last = |w: usize| ((w as DocId + 1) * DATE_WINDOW).min(to);
+            if let Some(k) = kth {
+                self.floor.fetch_max(k, Ordering::Relaxed);
+            }
+            while doc < to {
+                // Skip windows all older than the k-th newest (equal dates may still win
+                // on the document address).
+                let floor = kth
+                    .unwrap_or(i64::MIN)
+                    .max(self.floor.load(Ordering::Relaxed));
+                let mut w = (doc / DATE_WINDOW) as usize;
+                if kth.is_some() || floor > i64::MIN {
+                    while w < windows.len() && windows[w] < floor {
+                        w += 1;
+                    }
+                    let start = w as DocId * DATE_WINDOW;
+                    if start >= to {
+                        break;
+                    }
+                    if start > doc {
+                        doc = scorer.seek(start);
+                        continue;
+                    }
+                }
+                let end = last(w);
+                while doc < end {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        let now = offer(doc);
+                        if now > kth {
+                            kth = now;
+                            if let Some(k) = kth {
+                                self.floor.fetch_max(k, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    doc = scorer.advance();
+                }
+            }
+        }
+        Ok((
+            counted,
+            best.into_iter()
+                .map(|Dated(date, d)| (date, DocAddress::new(ord, d)))
+                .collect(),
+        ))
+    }
+
+    fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Found<i64>> {
+        let total = fruits.iter().map(|f| f.0).sum();
+        let mut all: Vec<(i64, DocAddress)> = fruits.into_iter().flat_map(|f| f.1).collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        Ok(Found {
+            total,
+            exact: self.counter.exact(),
+            top: all,
+        })
+    }
+}
+
+/// A term's posting list read block by block, for the most its BM25 score can be in a block.
+struct BlockMax {
+    postings: BlockSegmentPostings,
+    norms: FieldNormReader,
+    weight: Bm25Weight,
+    /// A term of a match (every hit has it), not of a bonus.
+    required: bool,
+    /// The last document of the loaded block (`TERMINATED` past the end; `None` before the
+    /// first seek).
+    last: Option<DocId>,
+    /// The block-max score of the loaded block.
+    max: Score,
+}
+
+impl BlockMax {
+    /// The block-max score of the block that holds the term's first document at or after
+    /// `doc` (`doc` never decreases from call to call), and that block's last document;
+    /// `None` when the term has no document from `doc` on. No document between `doc` and the
+    /// block's first has the term, so the score bounds the term on `doc..=last`.
+    fn at(&mut self, doc: DocId) -> Option<(Score, DocId)> {
+        if self
+            .last
+            .is_none_or(|last| last != TERMINATED && last < doc)
+        {
+            let i = self.postings.seek(doc);
+            let len = self.postings.block_len();
+            self.last = Some(if i < len {
+                self.postings.docs()[len - 1]
+            } else {
+                TERMINATED
+            });
+            self.max = self.postings.block_max_score(&self.norms, &self.weight);
+        }
+        match self.last {
+            Some(last) if last != TERMINATED => Some((self.max, last)),
+            _ => None,
+        }
+    }
+
+    /// The term's documents in `from..=to`, which lie in the loaded block: a range that
+    /// [`BlockMax::at`]`(from)` bounded.
+    fn docs_within(&self, from: DocId, to: DocId) -> &[DocId] {
+        if self.last.is_none_or(|last| last == TERMINATED) {
+            return &[];
+        }
+        let docs = self.postings.docs();
+        let start = docs.partition_point(|&d| d < from);
+        let end = docs.partition_point(|&d| d <= to);
+        &docs[start..end.max(start)]
+    }
+}
