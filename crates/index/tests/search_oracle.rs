@@ -353,6 +353,9 @@ fn counting_that_stops_early_finds_the_same_page() {
         if i % 7 < 3 {
             q.sort = index::search::Sort::Date;
         }
+        if i % 5 == 0 {
+            q.sources = vec!["rfi".to_owned(), "bbc".to_owned()];
+        }
         let full = index.search(&q).unwrap();
         assert!(full.total_exact);
         q.count_limit = Some(i % 5);

@@ -6,7 +6,7 @@ use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::ranges;
 use super::snippet::snippet;
-use super::top::{DateWindows, TopBounded, TopDated, date_windows};
+use super::top::{DateWindows, Few, TopBounded, TopDated, date_windows};
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::BinaryHeap;
@@ -119,12 +119,15 @@ impl SearchIndex {
                         plan.matcher.as_ref(),
                     )
                     .map(|n| (n, None)),
-                    None => ranges::search(
-                        &searcher,
-                        plan.matcher.as_ref(),
-                        &Few { max: self.few_hits },
-                        split,
-                    ),
+                    None => {
+                        let few = Few::new(self.few_hits, q.count_limit.map(|l| l.max(wanted)));
+                        ranges::run(&searcher, plan.matcher.as_ref(), &few, split).map(
+                            |(total, counted_all, few)| {
+                                exact = counted_all;
+                                (total, few)
+                            },
+                        )
+                    }
                 }
                 .map_err(err("count hits in"))?;
                 let top = match few {
@@ -431,70 +434,6 @@ fn newest_date(searcher: &tantivy::Searcher) -> i64 {
 /// Hits up to which [`Few`] keeps their addresses by default: scoring 2,000 hits one by one
 /// takes a few milliseconds.
 pub(crate) const FEW_HITS: usize = 2_000;
-
-/// Counts hits, and keeps their addresses while there are at most `max`.
-struct Few {
-    max: usize,
-}
-
-/// The per-segment side of [`Few`].
-struct FewSegment {
-    max: usize,
-    count: usize,
-    segment: u32,
-    docs: Vec<DocId>,
-}
-
-impl SegmentCollector for FewSegment {
-    type Fruit = (usize, Vec<DocAddress>);
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.count += 1;
-        if self.docs.len() < self.max {
-            self.docs.push(doc);
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        let segment = self.segment;
-        let docs = if self.count > self.max {
-            Vec::new()
-        } else {
-            self.docs
-        };
-        (
-            self.count,
-            docs.into_iter()
-                .map(|d| DocAddress::new(segment, d))
-                .collect(),
-        )
-    }
-}
-
-impl Collector for Few {
-    /// The count, and every hit when there are at most `max`.
-    type Fruit = (usize, Option<Vec<DocAddress>>);
-    type Child = FewSegment;
-
-    fn for_segment(&self, segment: u32, _reader: &SegmentReader) -> tantivy::Result<FewSegment> {
-        Ok(FewSegment {
-            max: self.max,
-            count: 0,
-            segment,
-            docs: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<(usize, Vec<DocAddress>)>) -> tantivy::Result<Self::Fruit> {
-        let total = fruits.iter().map(|f| f.0).sum();
-        let few = (total <= self.max).then(|| fruits.into_iter().flat_map(|f| f.1).collect());
-        Ok((total, few))
-    }
-}
 
 /// The best `k` of `addresses` under `query`: [`TopRecent`]'s segment collectors, fed the
 /// scores of just these documents.

@@ -4,13 +4,10 @@
 //! tantivy runs one query on one thread per segment, and a rebuilt index is one segment, so a
 //! query that visits hundreds of thousands of documents (a frequent phrase, whose every
 //! candidate needs its positions read; a count by date) used one core of an idle machine. Each
-//! range gets its own scorer, sought to the range's first document, and its own segment
-//! collector; the fruits are merged as if they came from separate segments. Collectors that
-//! keep the best hits must break ties by document address for the result not to depend on
-//! the cut (ours do: see `TopRecent::merge_fruits`).
+//! range gets its own scorer, sought to the range's first document, and its own collection
+//! ([`Ranged`]); the fruits are merged as if they came from separate segments.
 
 use std::sync::OnceLock;
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader};
 
@@ -52,9 +49,10 @@ impl Default for Split {
     }
 }
 
-/// How the documents of one range are collected, and the fruits of all ranges merged: a
-/// tantivy [`Collector`] (see [`search`]), or a collection that drives the scorer itself
-/// (`top.rs` skips blocks of documents).
+/// How the documents of one range are collected, and the fruits of all ranges merged. The
+/// collection drives the scorer itself (`top.rs` stops counting and skips blocks of
+/// documents), so it is not a tantivy `Collector`; it must break ties by document address for
+/// the result not to depend on the cut.
 pub(crate) trait Ranged: Sync {
     type Fruit: Send;
     type Out;
@@ -71,44 +69,8 @@ pub(crate) trait Ranged: Sync {
     fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Out>;
 }
 
-/// A tantivy collector, fed every document of a range.
-struct Plain<'a, C>(&'a C);
-
-impl<C: Collector> Ranged for Plain<'_, C> {
-    type Fruit = <C::Child as SegmentCollector>::Fruit;
-    type Out = C::Fruit;
-
-    fn requires_scoring(&self) -> bool {
-        self.0.requires_scoring()
-    }
-
-    fn collect_range(
-        &self,
-        scorer: Box<dyn Scorer>,
-        ord: u32,
-        reader: &SegmentReader,
-        from: DocId,
-        to: DocId,
-    ) -> tantivy::Result<Self::Fruit> {
-        collect_range(self.0, scorer, ord, reader, from, to)
-    }
-
-    fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<C::Fruit> {
-        self.0.merge_fruits(fruits)
-    }
-}
-
-/// `searcher.search(query, collector)`, with each costly segment collected in ranges.
-pub(crate) fn search<C: Collector>(
-    searcher: &Searcher,
-    query: &dyn Query,
-    collector: &C,
-    split: Split,
-) -> tantivy::Result<C::Fruit> {
-    run(searcher, query, &Plain(collector), split)
-}
-
-/// [`search`] with any [`Ranged`] collection.
+/// Runs `query` over every segment of `searcher` with `ranged`, each costly segment cut into
+/// ranges of document ids collected on threads of their own.
 pub(crate) fn run<R: Ranged>(
     searcher: &Searcher,
     query: &dyn Query,
@@ -179,32 +141,4 @@ fn parts(
         split.parts.min(reader.max_doc() as usize / 8).max(1)
     };
     Ok((parts, scorer))
-}
-
-/// The fruit of `collector` over the documents `from..to` of `reader` that `scorer` (fresh)
-/// matches.
-fn collect_range<C: Collector>(
-    collector: &C,
-    mut scorer: Box<dyn Scorer>,
-    ord: u32,
-    reader: &SegmentReader,
-    from: DocId,
-    to: DocId,
-) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
-    let mut child = collector.for_segment(ord, reader)?;
-    let scoring = collector.requires_scoring();
-    let alive = reader.alive_bitset();
-    let mut doc = scorer.doc();
-    if doc < from {
-        doc = scorer.seek(from);
-    }
-    // `to` is at most `max_doc`, below TERMINATED.
-    while doc < to {
-        if alive.is_none_or(|a| a.is_alive(doc)) {
-            let score = if scoring { scorer.score() } else { 0.0 };
-            child.collect(doc, score);
-        }
-        doc = scorer.advance();
-    }
-    Ok(child.harvest())
 }

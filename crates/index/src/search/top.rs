@@ -307,6 +307,65 @@ impl Ranged for TopBounded {
     }
 }
 
+/// Counts hits (up to the count limit), and keeps their addresses while there are at most
+/// `max`: for a search of one term with a filter or an exclusion, which scores few hits one
+/// by one (see `hits.rs`).
+pub(crate) struct Few {
+    max: usize,
+    counter: Counter,
+}
+
+impl Few {
+    pub(crate) fn new(max: usize, count_limit: Option<usize>) -> Few {
+        Few {
+            max,
+            counter: Counter::new(count_limit),
+        }
+    }
+}
+
+impl Ranged for Few {
+    type Fruit = (usize, Vec<DocAddress>);
+    /// The count, whether it is every hit, and every hit when it is and there are at most
+    /// `max`.
+    type Out = (usize, bool, Option<Vec<DocAddress>>);
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn collect_range(
+        &self,
+        mut scorer: Box<dyn Scorer>,
+        ord: u32,
+        reader: &SegmentReader,
+        from: DocId,
+        to: DocId,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut doc = scorer.doc();
+        if doc < from {
+            doc = scorer.seek(from);
+        }
+        let (mut count, mut docs) = (0, Vec::new());
+        self.counter
+            .count(scorer.as_mut(), doc, to, reader.alive_bitset(), |doc, _| {
+                count += 1;
+                if docs.len() < self.max {
+                    docs.push(DocAddress::new(ord, doc));
+                }
+            });
+        Ok((count, docs))
+    }
+
+    fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Out> {
+        let total = fruits.iter().map(|f| f.0).sum();
+        let exact = self.counter.exact();
+        let few =
+            (exact && total <= self.max).then(|| fruits.into_iter().flat_map(|f| f.1).collect());
+        Ok((total, exact, few))
+    }
+}
+
 /// Documents per window of [`DateWindows`].
 pub(crate) const DATE_WINDOW: DocId = 128;
 
