@@ -14,8 +14,13 @@ use index::SearchIndex;
 use model::EventKind;
 use std::collections::BTreeSet;
 
-/// A corpus of generated articles with edits and takedowns.
+/// A corpus of generated articles with edits and takedowns, an hour apart.
 fn generated(seed: u64, articles: usize) -> TestArchive {
+    generated_every(seed, articles, 3_600_000)
+}
+
+/// [`generated`] with articles `step_ms` apart.
+fn generated_every(seed: u64, articles: usize, step_ms: i64) -> TestArchive {
     let mut rng = Rng::new(seed);
     let mut a = TestArchive::new();
     let sources = ["rfi", "bbc", "voa", "dw"];
@@ -28,7 +33,7 @@ fn generated(seed: u64, articles: usize) -> TestArchive {
             &url,
             &title,
             &body,
-            1_600_000_000_000 + i as i64 * 3_600_000,
+            1_600_000_000_000 + i as i64 * step_ms,
         );
         if i % 97 == 0 {
             a.commit();
@@ -46,7 +51,7 @@ fn generated(seed: u64, articles: usize) -> TestArchive {
                 &url,
                 &title,
                 &body,
-                1_600_000_000_000 + i as i64 * 3_600_000,
+                1_600_000_000_000 + i as i64 * step_ms,
             );
         }
     }
@@ -328,7 +333,9 @@ fn few_hits_scored_one_by_one_rank_like_the_skipping_search() {
 
 #[test]
 fn counting_that_stops_early_finds_the_same_page() {
-    let a = generated(0x5EED_0009, 400);
+    // Three days apart: over three years, recency weighs up to its full 10 %, and a window
+    // of documents is skipped by the recency of its newest.
+    let a = generated_every(0x5EED_0009, 400, 3 * 86_400_000);
     let mut index = SearchIndex::open(a.data()).unwrap();
     index.sync(&a.archive).unwrap();
     // Ranges too: a range that stops counting skips by the best scores of the others.

@@ -158,8 +158,13 @@ impl SearchIndex {
                 // Counting at least the hits asked for keeps every page a reader can reach
                 // within the total.
                 let limit = q.count_limit.map(|l| l.max(wanted));
-                let collector =
-                    TopBounded::new(&searcher, top, &plan.bounds, limit).map_err(err("search"))?;
+                let windows = if limit.is_some() {
+                    self.date_windows(&searcher)
+                } else {
+                    Vec::new()
+                };
+                let collector = TopBounded::new(&searcher, top, &plan.bounds, windows, limit)
+                    .map_err(err("search"))?;
                 let found = ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
                     .map_err(err("search"))?;
                 exact = found.exact;
@@ -493,7 +498,7 @@ fn scores_of(
 }
 
 /// The factor recency multiplies a score by: from 1 (old) to 1 + [`RECENCY_WEIGHT`] (newest).
-fn recency(newest: i64, date: i64) -> f32 {
+pub(crate) fn recency(newest: i64, date: i64) -> f32 {
     let age_days = (newest - date).max(0) as f32 / DAY_MS;
     1.0 + RECENCY_WEIGHT * (-age_days / RECENCY_HALF_LIFE_DAYS).exp2()
 }
@@ -506,7 +511,7 @@ fn recency(newest: i64, date: i64) -> f32 {
 /// kept (the caller counts with the matcher). `filter` is applied to each reported document.
 pub(crate) struct TopRecent {
     k: usize,
-    newest: i64,
+    pub(crate) newest: i64,
     filter: Option<Box<dyn Weight>>,
     prune: bool,
     /// The best `k`-th final score of the segments collected so far (f32 bits; scores are

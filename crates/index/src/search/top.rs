@@ -16,7 +16,7 @@
 //! address: a window is skipped only when its bound is strictly below the `k`-th score); the
 //! count is then a lower bound, and the results say so.
 
-use super::hits::{RECENCY_WEIGHT, TopRecent};
+use super::hits::{RECENCY_WEIGHT, TopRecent, recency};
 use super::ranges::Ranged;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -24,7 +24,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{Bm25Weight, EnableScoring, Scorer};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term,
+};
 
 /// Hits a range counts before it tells the other ranges (one atomic add per this many).
 const PUBLISH_EVERY: usize = 256;
@@ -103,7 +105,10 @@ pub(crate) struct TopBounded {
     /// `TermQuery` scores them.
     bounds: Vec<(Term, Bm25Weight, bool)>,
     counter: Counter,
-    /// The best `k`-th final score of any range so far (f32 bits, see `TopRecent::floor`).
+    /// Per segment ordinal (may be empty: then recency is bounded by its largest factor).
+    windows: Vec<DateWindows>,
+    /// The best `k`-th final score of any range so far (f32 bits; scores are positive, so
+    /// their bits order like the scores; 0 until a range has `k` hits).
     floor: AtomicU32,
 }
 
@@ -120,6 +125,7 @@ impl TopBounded {
         searcher: &Searcher,
         top: TopRecent,
         bounds: &[(Term, f32, bool)],
+        windows: Vec<DateWindows>,
         count_limit: Option<usize>,
     ) -> tantivy::Result<TopBounded> {
         let EnableScoring::Enabled {
@@ -140,6 +146,7 @@ impl TopBounded {
             top,
             bounds,
             counter: Counter::new(count_limit),
+            windows,
             floor: AtomicU32::new(0),
         })
     }
@@ -206,36 +213,45 @@ impl Ranged for TopBounded {
         }
         // Enough hits are counted: only those that can enter the top `k` matter now.
         let mut bounds = self.cursors(reader)?;
-        // Raw scores reach at most `floor / max_factor`-worth of final score; the slack
-        // keeps a bound that rounds below an equal score from skipping it.
-        let max_factor = (1.0 + RECENCY_WEIGHT) * (1.0 + SLACK);
+        // A document's final score is its score times its recency, at most that of the
+        // newest date of its window of documents; the slack keeps a bound that rounds below
+        // an equal score from skipping it.
+        let windows: &[i64] = self.windows.get(ord as usize).map_or(&[], |w| w);
+        let newest = self.top.newest;
+        let factor = |from: DocId, to: DocId| -> Score {
+            let (a, b) = ((from / DATE_WINDOW) as usize, (to / DATE_WINDOW) as usize);
+            let date = windows.get(a..=b).and_then(|w| w.iter().max().copied());
+            date.map_or(1.0 + RECENCY_WEIGHT, |d| recency(newest, d)) * (1.0 + SLACK)
+        };
         let mut bonuses: Vec<(Score, usize)> = Vec::with_capacity(bounds.len());
         let mut candidates: Vec<DocId> = Vec::new();
-        while doc < to {
+        // The scorer is positioned lazily: a window that is skipped never moves it, so a
+        // phrase reads no positions there.
+        let mut at = At::Match(doc);
+        let mut target = doc;
+        while target < to {
             let floor = kth.unwrap_or(0.0).max(self.floor());
-            // Scores are positive: a floor of 0 (nothing kept yet) skips nothing.
-            let mut end = to - 1;
             let mut essential = None;
+            let end;
             if floor > 0.0 {
-                let need = floor / max_factor;
+                let mut last = to - 1;
                 let mut required = 0.0;
                 bonuses.clear();
                 for (i, b) in bounds.iter_mut().enumerate() {
-                    if let Some((max, last)) = b.at(doc) {
+                    if let Some((max, block_last)) = b.at(target) {
                         if b.required {
                             required += max;
                         } else {
                             bonuses.push((max, i));
                         }
-                        end = end.min(last);
+                        last = last.min(block_last);
                     }
                 }
+                end = last;
+                let need = floor / factor(target, end);
                 let all: Score = required + bonuses.iter().map(|b| b.0).sum::<Score>();
                 if all < need {
-                    if end + 1 >= to {
-                        break;
-                    }
-                    doc = scorer.seek(end + 1);
+                    target = end.saturating_add(1);
                     continue;
                 }
                 // MaxScore: the smallest bonuses that, with every match, still fall short
@@ -250,40 +266,40 @@ impl Ranged for TopBounded {
                 if short < need {
                     essential = Some(n);
                 }
+            } else {
+                // Nothing to compare with yet: a short window, then look again.
+                end = (to - 1).min(target.saturating_add(DATE_WINDOW));
             }
             match essential {
                 // Only the documents of the essential bonuses in the window can make it.
                 Some(n) => {
                     candidates.clear();
                     for &(_, i) in &bonuses[n..] {
-                        candidates.extend_from_slice(bounds[i].docs_within(doc, end));
+                        candidates.extend_from_slice(bounds[i].docs_within(target, end));
                     }
                     candidates.sort_unstable();
                     candidates.dedup();
                     for &c in &candidates {
-                        if doc < c {
-                            doc = scorer.seek(c);
+                        if at.probe(scorer.as_mut(), c) && alive.is_none_or(|a| a.is_alive(c)) {
+                            child.collect(c, scorer.score());
                         }
-                        if doc == c && alive.is_none_or(|a| a.is_alive(doc)) {
-                            child.collect(doc, scorer.score());
-                        }
-                    }
-                    if doc <= end {
-                        if end + 1 >= to {
-                            break;
-                        }
-                        doc = scorer.seek(end + 1);
                     }
                 }
                 None => {
-                    while doc <= end {
-                        if alive.is_none_or(|a| a.is_alive(doc)) {
-                            child.collect(doc, scorer.score());
+                    let mut d = at.reach(scorer.as_mut(), target);
+                    while d <= end {
+                        if alive.is_none_or(|a| a.is_alive(d)) {
+                            child.collect(d, scorer.score());
                         }
-                        doc = scorer.advance();
+                        d = scorer.advance();
+                    }
+                    at = At::Match(d);
+                    if d == TERMINATED {
+                        break;
                     }
                 }
             }
+            target = end.saturating_add(1);
             let now = child.best.kth();
             if now > kth {
                 kth = now;
@@ -363,6 +379,57 @@ impl Ranged for Few {
         let few =
             (exact && total <= self.max).then(|| fruits.into_iter().flat_map(|f| f.1).collect());
         Ok((total, exact, few))
+    }
+}
+
+/// Where a scorer stands, for `seek_danger`: on a match, or (after `seek_danger` missed) below
+/// a bound under which nothing matches, where only `seek_danger` may follow.
+#[derive(Clone, Copy)]
+enum At {
+    Match(DocId),
+    Below(DocId),
+}
+
+impl At {
+    /// Whether `doc` matches (`doc` above every document asked before), reading the scorer
+    /// at `doc` only (a phrase checks positions there, not up to the next match).
+    fn probe(&mut self, scorer: &mut dyn Scorer, doc: DocId) -> bool {
+        match *self {
+            At::Match(d) if d >= doc => d == doc,
+            At::Below(b) if b > doc => false,
+            _ => match scorer.seek_danger(doc) {
+                SeekDangerResult::Found => {
+                    *self = At::Match(doc);
+                    true
+                }
+                SeekDangerResult::SeekLowerBound(b) => {
+                    *self = At::Below(b);
+                    false
+                }
+            },
+        }
+    }
+
+    /// Moves the scorer to its first match at or after `target` (`TERMINATED` if none).
+    fn reach(&mut self, scorer: &mut dyn Scorer, target: DocId) -> DocId {
+        let doc = match *self {
+            At::Match(d) if d >= target => d,
+            At::Match(_) => scorer.seek(target),
+            At::Below(b) => {
+                let mut t = b.max(target);
+                loop {
+                    if t >= TERMINATED {
+                        break TERMINATED;
+                    }
+                    match scorer.seek_danger(t) {
+                        SeekDangerResult::Found => break t,
+                        SeekDangerResult::SeekLowerBound(b) => t = b,
+                    }
+                }
+            }
+        };
+        *self = At::Match(doc);
+        doc
     }
 }
 
