@@ -1,14 +1,12 @@
-//! A wrapper that keeps tantivy's "seek danger" protocol away from what phrase scorers assert.
+//! A wrapper that answers tantivy's "seek danger" questions about earlier documents.
 //!
 //! tantivy 0.27 asks an excluded (`MustNot`) scorer about documents *before* its current one
-//! when it sets up an exclusion, and `PhraseScorer::seek_danger` asserts that this never
-//! happens (a `debug_assert!`, so debug builds panic; release builds answer correctly). The
-//! wrapper answers such a question itself, from what it knows (the current document of a
-//! scorer in a valid state is its next match; after a "lower bound" answer, nothing matches
-//! below that bound), and passes every other `seek_danger` on to the phrase scorer. That
-//! matters for speed: in an intersection or an exclusion, the phrase scorer's own
-//! `seek_danger` reads positions only at the document asked about, where a plain `seek`
-//! verifies every document its terms share up to there.
+//! when it sets up an exclusion, which the `seek_danger` protocol otherwise rules out (tantivy's
+//! own phrase scorer asserts it never happens; ours, `phrase.rs`, would answer from postings
+//! already moved past). The wrapper answers such a question itself, from what it knows (the
+//! current document of a scorer in a valid state is its next match; after a "lower bound"
+//! answer, nothing matches below that bound), and passes every other `seek_danger` on to the
+//! phrase scorer, whose own `seek_danger` reads positions only at the document asked about.
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};

@@ -32,11 +32,20 @@
 //!
 //! # Running a query
 //!
-//! The hit count is always exact. By relevance, a query of one term looked up as one index term
-//! (a word, one or two CJK characters) is counted without scores, and tantivy's block-max WAND
-//! finds the page, skipping documents that cannot reach it; any other query scores every hit
-//! and counts it in the same pass. Newest first needs no scores to count and find the page; its
-//! hits are scored afterwards. Snippets come from the record files of the page's hits.
+//! The hit count is exact unless the query sets [`Query::count_limit`] (the web reader's search
+//! page does: 10,000); then counting may stop once that many hits are counted, the count is a
+//! lower bound, and [`SearchResults::total_exact`] says so. The page is the same either way.
+//!
+//! By relevance, a query of one term looked up as one index term (a word, one or two CJK
+//! characters) is counted without scores, and tantivy's block-max WAND finds the page,
+//! skipping documents that cannot reach it. Any other query scores every hit and counts it in
+//! the same pass until the count may stop; after that, windows of documents whose block-max
+//! bound (times the recency of their newest document) cannot reach the page are skipped, and
+//! within a window only the documents of the bonus terms a hit needs to reach it are scored
+//! (`top.rs`). Newest first needs no scores to count and find the page; once the count stops,
+//! windows of documents older than the page are skipped; the page's hits are scored
+//! afterwards. Phrases intersect their terms' documents and read positions rarest first
+//! (`phrase.rs`). Snippets come from the record files of the page's hits.
 //!
 //! Words: a *unit* is one position of the exact analyzer (a CJK character, a Latin word, a
 //! punctuation character or a space); a *version document* is the index entry
