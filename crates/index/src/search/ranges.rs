@@ -57,13 +57,13 @@ pub(crate) trait Ranged: Sync {
     type Fruit: Send;
     type Out;
     fn requires_scoring(&self) -> bool;
-    /// The fruit of the documents `from..to` of `reader` that `scorer` (fresh) matches.
+    /// The fruit of the documents of `reader` below `to` that `scorer` matches from where it
+    /// stands (on its first match in the range).
     fn collect_range(
         &self,
         scorer: Box<dyn Scorer>,
         ord: u32,
         reader: &SegmentReader,
-        from: DocId,
         to: DocId,
     ) -> tantivy::Result<Self::Fruit>;
     fn merge(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Out>;
@@ -88,7 +88,7 @@ pub(crate) fn run<R: Ranged>(
         let ord = ord as u32;
         let (parts, first) = parts(weight.as_ref(), reader, split)?;
         if parts <= 1 {
-            fruits.push(ranged.collect_range(first, ord, reader, 0, reader.max_doc())?);
+            fruits.push(ranged.collect_range(first, ord, reader, reader.max_doc())?);
             continue;
         }
         let max = reader.max_doc();
@@ -104,13 +104,15 @@ pub(crate) fn run<R: Ranged>(
                 .iter()
                 .map(|&(from, to)| {
                     scope.spawn(move || {
-                        let scorer = weight.scorer(reader, 1.0)?;
-                        ranged.collect_range(scorer, ord, reader, from, to)
+                        let mut scorer = weight.scorer(reader, 1.0)?;
+                        if scorer.doc() < from {
+                            scorer.seek(from);
+                        }
+                        ranged.collect_range(scorer, ord, reader, to)
                     })
                 })
                 .collect();
-            let (from, to) = bounds[0];
-            let mut out = vec![ranged.collect_range(first, ord, reader, from, to)];
+            let mut out = vec![ranged.collect_range(first, ord, reader, bounds[0].1)];
             for handle in others {
                 match handle.join() {
                     Ok(fruit) => out.push(fruit),

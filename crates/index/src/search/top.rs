@@ -54,17 +54,17 @@ impl Counter {
         }
     }
 
-    /// Feeds `collect` every hit of `scorer` from `doc` until `to`, or until all ranges have
-    /// counted enough; returns the document it stopped at (at least `to` when it counted
-    /// them all).
+    /// Feeds `collect` every hit of `scorer` from where it stands until `to`, or until all
+    /// ranges have counted enough; returns the document it stopped at (at least `to` when it
+    /// counted them all).
     fn count(
         &self,
         scorer: &mut dyn Scorer,
-        mut doc: DocId,
         to: DocId,
         alive: Option<&tantivy::fastfield::AliveBitSet>,
         mut collect: impl FnMut(DocId, &mut dyn Scorer),
     ) -> DocId {
+        let mut doc = scorer.doc();
         // Hits counted by all ranges, as last seen here, and the hits counted here since.
         let mut seen = self.counted.load(Ordering::Relaxed);
         let mut unpublished = 0;
@@ -188,19 +188,14 @@ impl Ranged for TopBounded {
         mut scorer: Box<dyn Scorer>,
         ord: u32,
         reader: &SegmentReader,
-        from: DocId,
         to: DocId,
     ) -> tantivy::Result<Self::Fruit> {
         let mut child = self.top.for_segment(ord, reader)?;
         let alive = reader.alive_bitset();
-        let mut doc = scorer.doc();
-        if doc < from {
-            doc = scorer.seek(from);
-        }
         // Counting: every hit is scored.
-        doc = self
+        let doc = self
             .counter
-            .count(scorer.as_mut(), doc, to, alive, |doc, scorer| {
+            .count(scorer.as_mut(), to, alive, |doc, scorer| {
                 child.collect(doc, scorer.score());
             });
         let counted = child.count;
@@ -355,16 +350,11 @@ impl Ranged for Few {
         mut scorer: Box<dyn Scorer>,
         ord: u32,
         reader: &SegmentReader,
-        from: DocId,
         to: DocId,
     ) -> tantivy::Result<Self::Fruit> {
-        let mut doc = scorer.doc();
-        if doc < from {
-            doc = scorer.seek(from);
-        }
         let (mut count, mut docs) = (0, Vec::new());
         self.counter
-            .count(scorer.as_mut(), doc, to, reader.alive_bitset(), |doc, _| {
+            .count(scorer.as_mut(), to, reader.alive_bitset(), |doc, _| {
                 count += 1;
                 if docs.len() < self.max {
                     docs.push(DocAddress::new(ord, doc));
@@ -512,7 +502,6 @@ impl Ranged for TopDated {
         mut scorer: Box<dyn Scorer>,
         ord: u32,
         reader: &SegmentReader,
-        from: DocId,
         to: DocId,
     ) -> tantivy::Result<Self::Fruit> {
         let dates = reader.fast_fields().i64("date").ok();
@@ -529,18 +518,12 @@ impl Ranged for TopDated {
             }
             (best.len() == k).then(|| best.peek().map_or(i64::MIN, |w| w.0))
         };
-        let mut doc = scorer.doc();
-        if doc < from {
-            doc = scorer.seek(from);
-        }
         let mut counted = 0;
         let mut kth = None;
-        doc = self
-            .counter
-            .count(scorer.as_mut(), doc, to, alive, |doc, _| {
-                counted += 1;
-                kth = offer(doc);
-            });
+        let mut doc = self.counter.count(scorer.as_mut(), to, alive, |doc, _| {
+            counted += 1;
+            kth = offer(doc);
+        });
         if doc < to {
             let windows: &[i64] = self.windows.get(ord as usize).map_or(&[], |w| w);
             let last = |w: usize| ((w as DocId + 1) * DATE_WINDOW).min(to);
