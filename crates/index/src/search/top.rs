@@ -1,20 +1,27 @@
-//! The best hits by relevance of a query that is not one index term, counting hits only up to
-//! a limit when the caller allows it.
+//! Searches that count hits only up to a limit when the caller allows it
+//! ([`Query::count_limit`](super::Query)), then look only for the page.
 //!
 //! Scoring a hit (its match, then the title and word bonuses of every term) is most of what a
 //! search of a frequent phrase or of several frequent terms costs: "美国 总统" has 800,000 hits
-//! at a million articles. Once `count_limit` hits are counted, a range of documents stops
-//! counting and only looks for hits that can still enter the page: before it scores the
-//! documents of a *window* (up to the end of the current block of every term of
-//! [`Plan::bounds`](super::plan::Plan)), it adds up those terms' block-max scores (the most
-//! any document of the block can score for them, kept in tantivy's skip lists), times the
-//! largest recency factor. A window whose bound is below the `k`-th best final score found so
-//! far (on any range or segment) cannot change the page, and the scorer seeks past it. This
-//! is block-max pruning, as tantivy does for a plain intersection of terms, over our clauses.
+//! at a million articles. Once enough hits are counted (by all ranges of the search together,
+//! [`Counter`]), a range stops counting and only looks for hits that can still enter the page
+//! ([`TopBounded`]): for a *window* of documents (up to the end of the current block of every
+//! term of [`Plan::bounds`](super::plan::Plan)) it adds up those terms' block-max scores (the
+//! most any document of the block can score for them, kept in tantivy's skip lists), times
+//! the recency of the window's newest document. A window whose bound is below the `k`-th best
+//! final score found so far (on any range or segment) cannot change the page and is passed
+//! over without moving the scorer. In the others, when the matches and the smaller bonuses
+//! together fall short, only the documents of the remaining bonuses are candidates (MaxScore),
+//! each probed with `seek_danger` (a phrase reads positions there only). This is block-max
+//! pruning, as tantivy does for a plain intersection of terms, over our clauses.
 //!
-//! The page is the same as with every hit scored (ties still go to the lower document
-//! address: a window is skipped only when its bound is strictly below the `k`-th score); the
-//! count is then a lower bound, and the results say so.
+//! Newest first ([`TopDated`]) skips, once the count stops, windows of [`DATE_WINDOW`]
+//! documents whose newest date is older than the `k`-th newest hit. A filtered search of one
+//! term counts with [`Few`].
+//!
+//! The page is the same as with every hit counted (ties still go to the lower document
+//! address: a window is skipped only when its bound is strictly below the `k`-th); the count
+//! is then a lower bound, and the results say so.
 
 use super::hits::{RECENCY_WEIGHT, TopRecent, recency};
 use super::ranges::Ranged;
