@@ -102,19 +102,37 @@ pub(crate) fn exact(field: Field, chars: Field, units: &[Unit]) -> Box<dyn TQuer
     Box::new(Guarded(Box::new(Phrase { terms, scored })))
 }
 
-/// Like [`lookups`], with the bigram at *every* position of a run, not every other one: the
-/// terms that [`Phrase`] reads (see there).
+/// Like [`lookups`], with the bigram at *every* position of a run, not every other one, and
+/// the characters the text must have at the edges of its runs: the terms that [`Phrase`]
+/// reads (see there).
+///
+/// A run of the term that a word or a space follows (or precedes) inside the term ends (or
+/// begins) a run of the text wherever the term matches, and the exact field indexes run edges
+/// by themselves: 员 at the end of a run is far rarer than 员 anywhere, so 球员4 reads few
+/// documents' positions. A run at an end of the term may go on in the text: no edge there.
 fn every_bigram(units: &[Unit]) -> Vec<(usize, String)> {
     let base = units.first().map_or(0, |u| u.position);
     let mut terms = Vec::with_capacity(units.len());
+    let run = |i: Option<usize>| i.and_then(|i| units.get(i)).map(|u| u.run);
     for (i, u) in units.iter().enumerate() {
         let offset = u.position - base;
-        match units.get(i + 1) {
-            Some(next) if u.run && next.run => {
-                terms.push((offset, format!("{}{}", u.text, next.text)));
+        let (before, after) = (run(i.checked_sub(1)), run(Some(i + 1)));
+        if !u.run {
+            terms.push((offset, u.text.clone()));
+            continue;
+        }
+        match (before, after) {
+            // Inside a run of the term, or at a run's start with more of it to come.
+            (_, Some(true)) => {
+                terms.push((offset, format!("{}{}", u.text, units[i + 1].text)));
+                if before == Some(false) {
+                    terms.push((offset, u.text.clone())); // first of a run after a word
+                }
             }
             // The last character of a run of two or more is in the bigram before it.
-            _ if u.run && i > 0 && units[i - 1].run => {}
+            (Some(true), Some(false)) => terms.push((offset, u.text.clone())), // before a word
+            (Some(true), None) => {}
+            // A run character alone between other units (or at an end of the term).
             _ => terms.push((offset, u.text.clone())),
         }
     }
@@ -379,11 +397,23 @@ mod tests {
         assert_eq!(every("中国"), owned(&[(0, "中国")]));
         assert_eq!(
             every("拜登1月19"),
-            owned(&[(0, "拜登"), (2, "1"), (3, "月"), (4, "19")])
+            owned(&[(0, "拜登"), (1, "登"), (2, "1"), (3, "月"), (4, "19")]),
+            "登 ends a run before a word"
         );
         assert_eq!(
             every("美国 总统府"),
-            owned(&[(0, "美国"), (2, " "), (3, "总统"), (4, "统府")])
+            owned(&[
+                (0, "美国"),
+                (1, "国"),
+                (2, " "),
+                (3, "总统"),
+                (3, "总"),
+                (4, "统府")
+            ])
+        );
+        assert_eq!(
+            every("a中国b"),
+            owned(&[(0, "a"), (1, "中国"), (1, "中"), (2, "国"), (3, "b")])
         );
     }
 }
