@@ -105,6 +105,17 @@ impl SearchIndex {
             .saturating_add(q.limit.max(1))
             .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX))
             .max(1);
+        // Counting at least the hits asked for keeps every page a reader can reach within the
+        // total.
+        let limit = q.count_limit.map(|l| l.max(wanted));
+        // The date maxima only serve searches whose count may stop.
+        let windows = || {
+            if limit.is_some() {
+                self.date_windows(&searcher)
+            } else {
+                Vec::new()
+            }
+        };
         let mut exact = true;
         let (total, top): (usize, Vec<(f32, DocAddress)>) = match (q.sort, &plan.union) {
             (Sort::Relevance, Some(union)) => {
@@ -120,7 +131,7 @@ impl SearchIndex {
                     )
                     .map(|n| (n, None)),
                     None => {
-                        let few = Few::new(self.few_hits, q.count_limit.map(|l| l.max(wanted)));
+                        let few = Few::new(self.few_hits, limit);
                         ranges::run(&searcher, plan.matcher.as_ref(), &few, split).map(
                             |(total, counted_all, few)| {
                                 exact = counted_all;
@@ -155,15 +166,7 @@ impl SearchIndex {
             }
             (Sort::Relevance, None) => {
                 let top = TopRecent::new(wanted, newest_date(&searcher), None, false);
-                // Counting at least the hits asked for keeps every page a reader can reach
-                // within the total.
-                let limit = q.count_limit.map(|l| l.max(wanted));
-                let windows = if limit.is_some() {
-                    self.date_windows(&searcher)
-                } else {
-                    Vec::new()
-                };
-                let collector = TopBounded::new(&searcher, top, &plan.bounds, windows, limit)
+                let collector = TopBounded::new(&searcher, top, &plan.bounds, windows(), limit)
                     .map_err(err("search"))?;
                 let found = ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
                     .map_err(err("search"))?;
@@ -172,13 +175,7 @@ impl SearchIndex {
             }
             (Sort::Date, _) => {
                 // Newest first needs no scores to find the page; only its hits are scored.
-                let limit = q.count_limit.map(|l| l.max(wanted));
-                let windows = if limit.is_some() {
-                    self.date_windows(&searcher)
-                } else {
-                    Vec::new()
-                };
-                let collector = TopDated::new(wanted, windows, limit);
+                let collector = TopDated::new(wanted, windows(), limit);
                 let found = ranges::run(&searcher, plan.matcher.as_ref(), &collector, split)
                     .map_err(err("search"))?;
                 exact = found.exact;
