@@ -94,17 +94,20 @@ impl DocData {
 
     /// The tantivy document for this version with `flags`.
     pub(crate) fn to_document(&self, f: &Fields, flags: Flags) -> VersionDoc {
+        let mut folded = clean::fold(&self.title);
+        let title_len = folded.len();
+        folded.push(VALUE_SEPARATOR);
+        folded.push_str(&clean::fold(&self.text));
         VersionDoc {
             f: *f,
             key: self.key.clone(),
-            vid: vid(&self.key, self.version),
             version: u64::from(self.version),
             source: self.source.clone(),
             url: self.url.clone(),
             path: self.path.clone(),
             title: self.title.clone(),
-            folded_title: clean::fold(&self.title),
-            folded_text: clean::fold(&self.text),
+            folded,
+            title_len,
             published_ms: self.published_ms,
             captured_ms: self.captured_ms,
             language: self.language.clone(),
@@ -155,14 +158,15 @@ impl DocData {
 pub(crate) struct VersionDoc {
     f: Fields,
     key: String,
-    vid: String,
     version: u64,
     source: String,
     url: String,
     path: String,
     title: String,
-    folded_title: String,
-    folded_text: String,
+    /// The folded title, [`VALUE_SEPARATOR`], the folded text.
+    folded: String,
+    /// Where the folded title ends in `folded`.
+    title_len: usize,
     published_ms: Option<i64>,
     captured_ms: i64,
     language: String,
@@ -196,22 +200,25 @@ impl<'a> Value<'a> for Leaf<'a> {
 impl VersionDoc {
     fn values(&self) -> Vec<(Field, Leaf<'_>)> {
         let f = &self.f;
-        let (title, text) = (self.folded_title.as_str(), self.folded_text.as_str());
+        let title = &self.folded[..self.title_len];
+        let text = &self.folded[self.title_len + VALUE_SEPARATOR.len_utf8()..];
         let mut v = vec![
             (f.key, Leaf::Str(&self.key)),
-            (f.vid, Leaf::Str(&self.vid)),
             (f.version, Leaf::U64(self.version)),
             (f.source, Leaf::Str(&self.source)),
             (f.url, Leaf::Str(&self.url)),
             (f.path, Leaf::Str(&self.path)),
             (f.title, Leaf::Str(&self.title)),
         ];
-        // Title and text are separate values of one field: positions leave a gap between
-        // values, so no phrase matches across the two.
-        for field in [f.exact, f.chars, f.words] {
-            v.push((field, Leaf::Str(title)));
-            v.push((field, Leaf::Str(text)));
-        }
+        // Title and text are separate values of the exact field: positions leave a gap
+        // between values, so no phrase matches across the two.
+        v.push((f.exact, Leaf::Str(title)));
+        v.push((f.exact, Leaf::Str(text)));
+        // The documents-only fields take both as one value, so that a term in both is still
+        // emitted once: every frequency is 1, which tantivy packs in 0 bits (1 bit per
+        // document in a block with a 2), and the separator ends every character run and word.
+        v.push((f.chars, Leaf::Str(&self.folded)));
+        v.push((f.words, Leaf::Str(&self.folded)));
         v.push((f.title_exact, Leaf::Str(title)));
         if let Some(p) = self.published_ms {
             v.push((f.published, Leaf::I64(p)));
@@ -256,10 +263,9 @@ pub(crate) fn read_record(root: &Path, path: &str) -> Option<(record::Record, St
     }
 }
 
-/// The term naming one version's document.
-pub(crate) fn vid(key: &str, version: u32) -> String {
-    format!("{key}/{version}")
-}
+/// Between the folded title and the folded text of a [`VersionDoc`]: a line break, which the
+/// analyzers read as white space.
+const VALUE_SEPARATOR: char = '\n';
 
 /// Epoch milliseconds of an RFC 3339 capture time.
 pub(crate) fn parse_time_ms(time: &str) -> Option<i64> {

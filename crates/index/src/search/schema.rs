@@ -5,21 +5,20 @@ use super::analyzer::{
 };
 use tantivy::IndexSettings;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::store::Compressor;
 
 /// Bumped whenever the schema or an analyzer changes: an index of another format is wiped and
 /// rebuilt from the archive on open.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 
 /// The fields, resolved once.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
     /// Article key (stored; term for lookups of an article's documents).
     pub(crate) key: Field,
-    /// `<key>/<version>`: the term that replaces one version's document.
-    pub(crate) vid: Field,
+    /// Stored, and indexed so that a version's document can be found (with `key`) to replace it.
     pub(crate) version: Field,
     pub(crate) source: Field,
     pub(crate) url: Field,
@@ -30,10 +29,11 @@ pub(crate) struct Fields {
     /// Folded title and folded text (two values) through the exact analyzer: what decides
     /// whether a term of two or more units matches.
     pub(crate) exact: Field,
-    /// Folded title and text through the characters analyzer: whether a one-character term
-    /// matches.
+    /// Folded title and text, as one value, through the characters analyzer: whether a
+    /// one-character term matches.
     pub(crate) chars: Field,
-    /// Folded title and text through the words analyzer: the word-level ranking bonus.
+    /// Folded title and text, as one value, through the words analyzer: the word-level ranking
+    /// bonus.
     pub(crate) words: Field,
     /// Folded title through the exact analyzer with every character, documents only: the title
     /// boost (a title that has every unit and bigram of a term; titles are too short for that
@@ -63,9 +63,9 @@ pub(crate) fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    // Documents-only fields emit each term once per value, so their frequencies are 1 (or 2,
-    // title and text): recorded all the same, because tantivy's block-max pruning (WAND) only
-    // works on fields with frequencies, and a frequency of 1 costs nothing in a packed block.
+    // Documents-only fields emit each term once per document, so their frequencies are 1:
+    // recorded all the same, because tantivy's block-max pruning (WAND) only works on fields
+    // with frequencies, and a block of frequencies that are all 1 takes 0 bits.
     let documents = |tokenizer| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -73,11 +73,21 @@ pub(crate) fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqs),
         )
     };
+    // Fields that only filter or find documents keep no field norms (a byte per document and
+    // field, which only scoring reads).
+    let string = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        )
+    };
+    let flag = || NumericOptions::default().set_indexed();
     let fields = Fields {
-        key: b.add_text_field("key", STRING | STORED),
-        vid: b.add_text_field("vid", STRING),
-        version: b.add_u64_field("version", STORED),
-        source: b.add_text_field("source", STRING | STORED),
+        key: b.add_text_field("key", string().set_stored()),
+        version: b.add_u64_field("version", flag().set_stored()),
+        source: b.add_text_field("source", string().set_stored()),
         url: b.add_text_field("url", STORED),
         path: b.add_text_field("path", STORED),
         title: b.add_text_field("title", STORED),
@@ -88,10 +98,10 @@ pub(crate) fn build() -> (Schema, Fields) {
         published: b.add_i64_field("published", STORED),
         captured: b.add_i64_field("captured", STORED | FAST),
         date: b.add_i64_field("date", FAST),
-        language: b.add_text_field("language", STRING | STORED),
-        latest: b.add_bool_field("latest", INDEXED | STORED | FAST),
-        changed: b.add_bool_field("changed", INDEXED),
-        gone: b.add_bool_field("gone", INDEXED | STORED),
+        language: b.add_text_field("language", string().set_stored()),
+        latest: b.add_bool_field("latest", flag().set_stored().set_fast()),
+        changed: b.add_bool_field("changed", flag()),
+        gone: b.add_bool_field("gone", flag().set_stored()),
     };
     (b.build(), fields)
 }

@@ -7,7 +7,7 @@
 //! A document written again with new flags takes its text from its record file again (the index
 //! does not store the text), and its other fields from the index.
 
-use super::doc::{DocData, Flags, vid};
+use super::doc::{DocData, Flags};
 use super::{SearchError, SearchIndex, schema};
 use archive::{Archive, LogLine, log_len, read_log_from};
 use model::{ArticleKey, EventKind};
@@ -358,8 +358,7 @@ impl SearchIndex {
             Some(full) => self.write(&full, flags, true),
             None => {
                 let dir = self.dir.clone();
-                let vid = Term::from_field_text(self.fields.vid, &vid(&data.key, data.version));
-                self.writer()?.delete_term(vid);
+                self.delete_version(&data.key, data.version)?;
                 tracing::warn!(dir = %dir.display(), key = data.key, version = data.version,
                     "dropped a search document whose record cannot be read");
                 Ok(())
@@ -370,18 +369,33 @@ impl SearchIndex {
     /// Adds `data` (with its text) as its version document, replacing any earlier one when
     /// `replace`.
     fn write(&mut self, data: &DocData, flags: Flags, replace: bool) -> Result<(), SearchError> {
+        if replace {
+            self.delete_version(&data.key, data.version)?;
+        }
         let fields = self.fields;
         let dir = self.dir.clone();
-        let writer = self.writer()?;
-        if replace {
-            writer.delete_term(Term::from_field_text(
-                fields.vid,
-                &vid(&data.key, data.version),
-            ));
-        }
-        writer
+        self.writer()?
             .add_document(data.to_document(&fields, flags))
             .map_err(SearchError::tantivy("add a document to", &dir))?;
+        Ok(())
+    }
+
+    /// Deletes the document of one version (when the next commit applies it). Found by its key
+    /// and version terms rather than by a term of its own: such a term would be unique to
+    /// every document (0.6 % of the index at 100,000 articles) for this alone.
+    fn delete_version(&mut self, key: &str, version: u32) -> Result<(), SearchError> {
+        let f = self.fields;
+        let dir = self.dir.clone();
+        let term = |t| -> Box<dyn tantivy::query::Query> {
+            Box::new(TermQuery::new(t, IndexRecordOption::Basic))
+        };
+        let query = BooleanQuery::intersection(vec![
+            term(Term::from_field_text(f.key, key)),
+            term(Term::from_field_u64(f.version, u64::from(version))),
+        ]);
+        self.writer()?
+            .delete_query(Box::new(query))
+            .map_err(SearchError::tantivy("delete a document from", &dir))?;
         Ok(())
     }
 
