@@ -68,6 +68,13 @@ fn push_folded(c: char, out: &mut String, in_space: &mut bool) {
         }
         return;
     }
+    // Unified ideographs (most of the text): no white space, nothing to ignore, no case; the
+    // checks below would look each one up in tables.
+    if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+        *in_space = false;
+        out.push(simplified_char(c));
+        return;
+    }
     if c.is_whitespace() {
         if !*in_space {
             out.push(' ');
@@ -143,6 +150,14 @@ pub fn fold_spans(text: &str) -> FoldedSpans {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_of_ideographs_skips_nothing_the_full_steps_do() {
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            assert!(!c.is_whitespace() && !is_ignorable(c), "U+{:04X}", c as u32);
+            assert!(c.to_lowercase().eq([c]), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn simplified_and_traditional_fold_alike() {
