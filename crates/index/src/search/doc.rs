@@ -312,6 +312,52 @@ pub(crate) fn detect_language(title: &str, text: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::schema::IndexRecordOption;
+
+    #[test]
+    fn documents_only_fields_count_a_term_of_title_and_text_once() {
+        use tantivy::postings::Postings;
+        use tantivy::{DocSet, Index};
+        let (schema, f) = super::super::schema::build();
+        let index = Index::create_in_ram(schema);
+        super::super::schema::register(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let data = DocData {
+            key: "0123456789abcdef".into(),
+            version: 1,
+            source: "s".into(),
+            url: "https://example.org/1".into(),
+            path: "archive/s/2024/01/0123456789abcdef/v1.md".into(),
+            title: "中国经济".into(),
+            text: "中国的经济。经济".into(),
+            published_ms: None,
+            captured_ms: 0,
+            language: "zh".into(),
+        };
+        writer
+            .add_document(data.to_document(&f, Flags::default()))
+            .unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = searcher.segment_reader(0);
+        let freq = |field, text: &str| {
+            let inverted = segment.inverted_index(field).unwrap();
+            let postings = inverted
+                .read_postings(
+                    &tantivy::Term::from_field_text(field, text),
+                    IndexRecordOption::WithFreqs,
+                )
+                .unwrap()
+                .unwrap_or_else(|| panic!("{text} is indexed"));
+            assert_eq!(postings.doc(), 0);
+            postings.term_freq()
+        };
+        // A frequency above 1 costs a bit per document in every block it is in (see schema.rs).
+        assert_eq!(freq(f.chars, "国"), 1);
+        assert_eq!(freq(f.words, "经济"), 1);
+        // The exact field keeps title and text apart and counts every occurrence.
+        assert_eq!(freq(f.exact, "经济"), 3);
+    }
 
     #[test]
     fn languages_by_script() {
