@@ -152,9 +152,9 @@ impl DocData {
 }
 
 /// One version as tantivy indexes it. Its own document type rather than a `TantivyDocument`:
-/// the folded title and text go to three fields each, and a `TantivyDocument` would hold a
-/// copy per field, for each of the thousands of documents queued for the indexing threads
-/// (they borrow values from this one instead).
+/// the folded title and text go to four fields, and a `TantivyDocument` would hold a copy per
+/// field, for each of the thousands of documents queued for the indexing threads (they borrow
+/// values from this one instead).
 pub(crate) struct VersionDoc {
     f: Fields,
     key: String,
