@@ -58,7 +58,13 @@ pub(crate) struct ServerConfig {
     pub(crate) admin_token: Option<String>,
     /// The public address for absolute links in feeds; `None`: each request's `Host`.
     pub(crate) base_url: Option<url::Url>,
+    /// Bytes of record texts kept for search snippets; written in the file as
+    /// `search_text_cache_mb` (MiB).
+    pub(crate) search_text_cache_bytes: usize,
 }
+
+/// Largest `search_text_cache_mb` accepted (64 GiB): a larger number is a typo.
+pub(crate) const MAX_SEARCH_TEXT_CACHE_MB: usize = 64 * 1024;
 
 /// Shortest admin token accepted: a short secret can be guessed.
 pub(crate) const MIN_ADMIN_TOKEN: usize = 16;
@@ -69,6 +75,7 @@ impl Default for ServerConfig {
             listen: DEFAULT_LISTEN.to_owned(),
             admin_token: None,
             base_url: None,
+            search_text_cache_bytes: web::DEFAULT_SEARCH_TEXT_CACHE_BYTES,
         }
     }
 }
@@ -83,6 +90,7 @@ impl fmt::Debug for ServerConfig {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("base_url", &self.base_url.as_ref().map(url::Url::as_str))
+            .field("search_text_cache_bytes", &self.search_text_cache_bytes)
             .finish()
     }
 }
@@ -347,6 +355,30 @@ mod tests {
             Config::default().fetch.to_fetch_config().max_body,
             d.max_body
         );
+    }
+
+    #[test]
+    fn server_search_text_cache() {
+        let config = Config::parse("[server]\nsearch_text_cache_mb = 16\n", "n.toml").unwrap();
+        assert_eq!(config.server.search_text_cache_bytes, 16 << 20);
+        let none = Config::parse("[server]\nsearch_text_cache_mb = 0\n", "n.toml").unwrap();
+        assert_eq!(none.server.search_text_cache_bytes, 0);
+        assert_eq!(
+            Config::default().server.search_text_cache_bytes,
+            web::DEFAULT_SEARCH_TEXT_CACHE_BYTES
+        );
+        for bad in ["-1", "\"64\"", "1.5", "99999999"] {
+            let e = Config::parse(
+                &format!("[server]\nsearch_text_cache_mb = {bad}\n"),
+                "n.toml",
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.starts_with("n.toml:2: server.search_text_cache_mb: expected an integer"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

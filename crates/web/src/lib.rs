@@ -29,7 +29,7 @@ mod state;
 
 pub use admin::{Admin, AdminError, AdminFuture, RefreshSummary};
 pub use readiness::{SEARCH_WAIT, SearchCatchUp, SearchReadiness};
-pub use state::WebState;
+pub use state::{DEFAULT_SEARCH_TEXT_CACHE_BYTES, WebState};
 
 use axum::Router;
 use std::future::Future;

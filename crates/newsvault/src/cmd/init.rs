@@ -129,6 +129,9 @@ listen = "{listen}"
 # The address readers use, for the absolute links in Atom feeds [default: each request's Host
 # header, over http]. Set it behind a reverse proxy or for https, e.g.:
 # base_url = "https://news.example.org"
+# MiB of article texts kept for search-result snippets, filled as results are shown (reading
+# a text again costs about a sixth of a search page). 0 keeps none. Default:
+# search_text_cache_mb = {text_cache}
 
 [fetch]
 # How newsvault talks to news sites. These are the defaults; delete a line to keep the default.
@@ -179,6 +182,7 @@ max_redirects = {redirects}
 # feed carries whole articles.
 "#,
         listen = config::DEFAULT_LISTEN,
+        text_cache = web::DEFAULT_SEARCH_TEXT_CACHE_BYTES >> 20,
         concurrency = f.per_host_concurrency,
         min_interval = f.min_interval_ms,
         connect = f.connect_timeout_secs,

@@ -187,7 +187,8 @@ pub(crate) fn web_state(
     config: &Config,
     ingest: Option<Arc<OnceLock<Arc<Ingest>>>>,
 ) -> web::WebState {
-    let mut state = web::WebState::with_shared_sources(data, sources.handle());
+    let mut state = web::WebState::with_shared_sources(data, sources.handle())
+        .with_search_text_cache(config.server.search_text_cache_bytes);
     if let Some(base) = &config.server.base_url {
         state = state.with_base_url(base.clone());
     }

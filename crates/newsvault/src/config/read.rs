@@ -1,8 +1,9 @@
 //! Reading the spanned document into a [`Config`]: every error names the line and key path.
 
 use super::{
-    Config, ConfigError, DEFAULT_LISTEN, FetchSettings, INTERVAL_EXPECTED, MIN_ADMIN_TOKEN,
-    check_http_url, default_name, line_of, parse_interval, parse_route,
+    Config, ConfigError, DEFAULT_LISTEN, FetchSettings, INTERVAL_EXPECTED,
+    MAX_SEARCH_TEXT_CACHE_MB, MIN_ADMIN_TOKEN, check_http_url, default_name, line_of,
+    parse_interval, parse_route,
 };
 use model::{RulesSpec, SourceConfig, SourceId};
 use std::collections::HashMap;
@@ -37,7 +38,11 @@ impl Reader<'_> {
         let mut config = Config::default();
         if let Some(item) = root.get("server") {
             let t = self.table(item, "server")?;
-            self.known_keys(t, "server", &["listen", "admin_token", "base_url"])?;
+            self.known_keys(
+                t,
+                "server",
+                &["listen", "admin_token", "base_url", "search_text_cache_mb"],
+            )?;
             if let Some(v) = t.get("listen") {
                 let listen = self.string(v, "server.listen")?;
                 let port = listen.rsplit_once(':').map(|(_, p)| p.parse::<u16>());
@@ -79,6 +84,23 @@ impl Reader<'_> {
                             format!(
                                 "{text:?}: expected the absolute http(s) address readers use, \
                                  e.g. \"https://news.example.org\""
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let Some(v) = t.get("search_text_cache_mb") {
+                match v.as_integer().and_then(|n| usize::try_from(n).ok()) {
+                    Some(mb) if mb <= MAX_SEARCH_TEXT_CACHE_MB => {
+                        config.server.search_text_cache_bytes = mb << 20;
+                    }
+                    _ => {
+                        return Err(self.error(
+                            v.span(),
+                            "server.search_text_cache_mb",
+                            format!(
+                                "expected an integer from 0 (keep none) to \
+                                 {MAX_SEARCH_TEXT_CACHE_MB} (MiB)"
                             ),
                         ));
                     }
