@@ -156,7 +156,7 @@ fn reach(postings: &mut SegmentPostings, target: DocId) -> DocId {
 }
 
 /// Keeps the values of `left` that are also in `right` (both ascending).
-fn retain_common(left: &mut Vec<u32>, right: &[u32]) {
+pub(crate) fn retain_common(left: &mut Vec<u32>, right: &[u32]) {
     let (mut kept, mut j) = (0, 0);
     for i in 0..left.len() {
         let v = left[i];

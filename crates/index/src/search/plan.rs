@@ -43,9 +43,19 @@ pub(crate) struct Plan {
     /// `scored` at any document: each clause of `scored` is a term (or a bag of terms) scored
     /// at a boost, or a phrase, which scores no more than its covering lookups do (each has at
     /// least the phrase's frequency; see `phrase.rs`). Filters and exclusions score nothing.
-    /// Their block-max scores bound a block of documents (`top.rs`). The flag tells a term of
-    /// a match (which every hit has) from a term of a bonus (which only some hits have).
-    pub(crate) bounds: Vec<(Term, f32, bool)>,
+    /// Their block-max scores bound a block of documents (`top.rs`).
+    pub(crate) bounds: Vec<BoundTerm>,
+}
+
+/// A term of [`Plan::bounds`].
+#[derive(Clone, Debug)]
+pub(crate) struct BoundTerm {
+    pub(crate) term: Term,
+    pub(crate) boost: f32,
+    /// `None` for a term of a match, which every hit has; else the bonus the term belongs to
+    /// (numbered from 0 in the plan). A bonus is a bag of terms that all must be there
+    /// ([`bag`]): a document scores it only when it has every term of the bonus.
+    pub(crate) bonus: Option<usize>,
 }
 
 /// A query of one term looked up as one index term, as a plain union of term lookups (match,
@@ -236,20 +246,36 @@ impl Included {
 
     /// The terms of [`Plan::bounds`] for this term's scored query: its match (the one term,
     /// or the covering lookups of its phrase), its title lookups and its words, at their
-    /// boosts.
-    fn bounds(&self, f: &Fields) -> Vec<(Term, f32, bool)> {
-        let mut out = match single_lookup(f.exact, f.chars, &self.units) {
-            Some(term) => vec![(term, 1.0, true)],
+    /// boosts. The title and the words are bonuses numbered from `bonuses` on, which is moved
+    /// past them.
+    fn bounds(&self, f: &Fields, bonuses: &mut usize) -> Vec<BoundTerm> {
+        let bound = |term, boost, bonus| BoundTerm { term, boost, bonus };
+        let mut out: Vec<BoundTerm> = match single_lookup(f.exact, f.chars, &self.units) {
+            Some(term) => vec![bound(term, 1.0, None)],
             None => lookups(&self.units)
                 .into_iter()
-                .map(|(_, t)| (Term::from_field_text(f.exact, &t), 1.0, true))
+                .map(|(_, t)| bound(Term::from_field_text(f.exact, &t), 1.0, None))
                 .collect(),
         };
+        let title = *bonuses;
+        *bonuses += 1;
         for t in distinct_lookups(&self.units) {
-            out.push((Term::from_field_text(f.title_exact, &t), TITLE_BOOST, false));
+            out.push(bound(
+                Term::from_field_text(f.title_exact, &t),
+                TITLE_BOOST,
+                Some(title),
+            ));
         }
-        for w in &self.words {
-            out.push((Term::from_field_text(f.words, w), WORD_BOOST, false));
+        if !self.words.is_empty() {
+            let words = *bonuses;
+            *bonuses += 1;
+            for w in &self.words {
+                out.push(bound(
+                    Term::from_field_text(f.words, w),
+                    WORD_BOOST,
+                    Some(words),
+                ));
+            }
         }
         out
     }
@@ -367,7 +393,13 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
         matcher: Box::new(BooleanQuery::new(matcher)),
         scored: Box::new(BooleanQuery::new(scored)),
         union,
-        bounds: included.iter().flat_map(|t| t.bounds(f)).collect(),
+        bounds: {
+            let mut bonuses = 0;
+            included
+                .iter()
+                .flat_map(|t| t.bounds(f, &mut bonuses))
+                .collect()
+        },
     }
 }
 

@@ -10,10 +10,13 @@
 //! most any document of the block can score for them, kept in tantivy's skip lists), times
 //! the recency of the window's newest document. A window whose bound is below the `k`-th best
 //! final score found so far (on any range or segment) cannot change the page and is passed
-//! over without moving the scorer. In the others, when the matches and the smaller bonuses
-//! together fall short, only the documents of the remaining bonuses are candidates (MaxScore),
-//! each probed with `seek_danger` (a phrase reads positions there only). This is block-max
-//! pruning, as tantivy does for a plain intersection of terms, over our clauses.
+//! over without moving the scorer, and so is one where a term of a match has no document. A
+//! bonus (the title's lookups, the words) is a bag of terms that all must be there: it bounds
+//! a window only when each of its terms has a document in it. When the matches and the
+//! smaller bonuses together fall short, only the documents that have every term of one of the
+//! remaining bonuses are candidates (MaxScore), each probed with `seek_danger` (a phrase reads
+//! positions there only). This is block-max pruning, as tantivy does for a plain intersection
+//! of terms, over our clauses.
 //!
 //! Newest first ([`TopDated`]) skips, once the count stops, windows of [`DATE_WINDOW`]
 //! documents whose newest date is older than the `k`-th newest hit. A filtered search of one
@@ -24,6 +27,8 @@
 //! is then a lower bound, and the results say so.
 
 use super::hits::{RECENCY_WEIGHT, TopRecent, recency};
+use super::phrase::retain_common;
+use super::plan::BoundTerm;
 use super::ranges::Ranged;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -109,8 +114,10 @@ impl Counter {
 pub(crate) struct TopBounded {
     top: TopRecent,
     /// The terms of `Plan::bounds`, with their BM25 weights (boost included), as
-    /// `TermQuery` scores them.
-    bounds: Vec<(Term, Bm25Weight, bool)>,
+    /// `TermQuery` scores them, and their bonus (`None` for a match).
+    bounds: Vec<(Term, Bm25Weight, Option<usize>)>,
+    /// Bonuses in `bounds` (their numbers are below this).
+    bonuses: usize,
     counter: Counter,
     /// Per segment ordinal (may be empty: then recency is bounded by its largest factor).
     windows: Vec<DateWindows>,
@@ -131,7 +138,7 @@ impl TopBounded {
     pub(crate) fn new(
         searcher: &Searcher,
         top: TopRecent,
-        bounds: &[(Term, f32, bool)],
+        bounds: &[BoundTerm],
         windows: Vec<DateWindows>,
         count_limit: Option<usize>,
     ) -> tantivy::Result<TopBounded> {
@@ -142,38 +149,52 @@ impl TopBounded {
         else {
             unreachable!("scoring was enabled");
         };
+        let bonuses = bounds
+            .iter()
+            .filter_map(|b| b.bonus)
+            .max()
+            .map_or(0, |b| b + 1);
         let bounds = bounds
             .iter()
-            .map(|(term, boost, required)| {
-                let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(term))?;
-                Ok((term.clone(), weight.boost_by(*boost), *required))
+            .map(|b| {
+                let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(&b.term))?;
+                Ok((b.term.clone(), weight.boost_by(b.boost), b.bonus))
             })
             .collect::<tantivy::Result<_>>()?;
         Ok(TopBounded {
             top,
             bounds,
+            bonuses,
             counter: Counter::new(count_limit),
             windows,
             floor: AtomicU32::new(0),
         })
     }
 
-    /// The bound cursors of `reader`: terms it does not have score nothing there.
+    /// The bound cursors of `reader`: terms it does not have score nothing there, and
+    /// neither do the other terms of their bonus (a bonus needs all of its terms).
     fn cursors(&self, reader: &SegmentReader) -> tantivy::Result<Vec<BlockMax>> {
         let mut out = Vec::with_capacity(self.bounds.len());
-        for (term, weight, required) in &self.bounds {
+        let mut missing = vec![false; self.bonuses];
+        for (term, weight, bonus) in &self.bounds {
             let index = reader.inverted_index(term.field())?;
-            if let Some(postings) = index.read_block_postings(term, IndexRecordOption::WithFreqs)? {
-                out.push(BlockMax {
+            match index.read_block_postings(term, IndexRecordOption::WithFreqs)? {
+                Some(postings) => out.push(BlockMax {
                     postings,
                     norms: reader.get_fieldnorms_reader(term.field())?,
                     weight: weight.clone(),
-                    required: *required,
+                    bonus: *bonus,
                     last: None,
                     max: 0.0,
-                });
+                }),
+                None => {
+                    if let Some(b) = bonus {
+                        missing[*b] = true;
+                    }
+                }
             }
         }
+        out.retain(|c| c.bonus.is_none_or(|b| !missing[b]));
         Ok(out)
     }
 
@@ -225,31 +246,65 @@ impl Ranged for TopBounded {
             let date = windows.get(a..=b).and_then(|w| w.iter().max().copied());
             date.map_or(1.0 + RECENCY_WEIGHT, |d| recency(newest, d)) * (1.0 + SLACK)
         };
-        let mut bonuses: Vec<(Score, usize)> = Vec::with_capacity(bounds.len());
+        // Bonuses this segment has every term of.
+        let live: Vec<bool> = (0..self.bonuses)
+            .map(|g| bounds.iter().any(|b| b.bonus == Some(g)))
+            .collect();
+        // Per bonus, the most it adds to a document of the window (`None`: no document of
+        // the window has every term of it).
+        let mut bonus_max: Vec<Option<Score>> = vec![None; self.bonuses];
+        let mut bonuses: Vec<(Score, usize)> = Vec::with_capacity(self.bonuses);
         let mut candidates: Vec<DocId> = Vec::new();
+        let mut common: Vec<DocId> = Vec::new();
         // The scorer is positioned lazily: a window that is skipped never moves it, so a
         // phrase reads no positions there.
         let mut at = At::Match(doc);
         let mut target = doc;
-        while target < to {
+        'windows: while target < to {
             let floor = kth.unwrap_or(0.0).max(self.floor());
             let mut essential = None;
             let end;
             if floor > 0.0 {
                 let mut last = to - 1;
-                let mut required = 0.0;
-                bonuses.clear();
-                for (i, b) in bounds.iter_mut().enumerate() {
-                    if let Some((max, block_last)) = b.at(target) {
-                        if b.required {
-                            required += max;
-                        } else {
-                            bonuses.push((max, i));
-                        }
-                        last = last.min(block_last);
+                for b in bounds.iter_mut() {
+                    match b.at(target) {
+                        Some((_, block_last)) => last = last.min(block_last),
+                        // A term of a match has no document left: neither has a hit.
+                        None if b.bonus.is_none() => break 'windows,
+                        None => {}
                     }
                 }
                 end = last;
+                let mut required = 0.0;
+                for (m, &l) in bonus_max.iter_mut().zip(&live) {
+                    *m = l.then_some(0.0);
+                }
+                let mut no_match = false;
+                for b in bounds.iter_mut() {
+                    // Every block is loaded at `target` already: no seek.
+                    let max = b.at(target).map_or(0.0, |(max, _)| max);
+                    let here = !b.docs_within(target, end).is_empty();
+                    match b.bonus {
+                        None => {
+                            required += max;
+                            no_match |= !here;
+                        }
+                        Some(g) => {
+                            bonus_max[g] = bonus_max[g].filter(|_| here).map(|sum| sum + max);
+                        }
+                    }
+                }
+                if no_match {
+                    target = end.saturating_add(1);
+                    continue;
+                }
+                bonuses.clear();
+                bonuses.extend(
+                    bonus_max
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(g, m)| m.map(|m| (m, g))),
+                );
                 let need = floor / factor(target, end);
                 let all: Score = required + bonuses.iter().map(|b| b.0).sum::<Score>();
                 if all < need {
@@ -273,11 +328,20 @@ impl Ranged for TopBounded {
                 end = (to - 1).min(target.saturating_add(DATE_WINDOW));
             }
             match essential {
-                // Only the documents of the essential bonuses in the window can make it.
+                // Only the documents of the window that have every term of an essential
+                // bonus can make it.
                 Some(n) => {
                     candidates.clear();
-                    for &(_, i) in &bonuses[n..] {
-                        candidates.extend_from_slice(bounds[i].docs_within(target, end));
+                    for &(_, g) in &bonuses[n..] {
+                        let mut terms = bounds.iter().filter(|b| b.bonus == Some(g));
+                        common.clear();
+                        if let Some(first) = terms.next() {
+                            common.extend_from_slice(first.docs_within(target, end));
+                        }
+                        for b in terms {
+                            retain_common(&mut common, b.docs_within(target, end));
+                        }
+                        candidates.extend_from_slice(&common);
                     }
                     candidates.sort_unstable();
                     candidates.dedup();
@@ -598,8 +662,8 @@ struct BlockMax {
     postings: BlockSegmentPostings,
     norms: FieldNormReader,
     weight: Bm25Weight,
-    /// A term of a match (every hit has it), not of a bonus.
-    required: bool,
+    /// The bonus of the term, `None` for a term of a match (every hit has it).
+    bonus: Option<usize>,
     /// The last document of the loaded block (`TERMINATED` past the end; `None` before the
     /// first seek).
     last: Option<DocId>,
