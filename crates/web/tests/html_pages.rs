@@ -439,6 +439,43 @@ async fn search_pages_through_many_hits() {
     assert!(last.contains(r#"rel="prev""#) && !last.contains(r#"rel="next""#));
 }
 
+/// A search with more hits than a page counts (1,000) says "at least" and pages on while there
+/// are hits; the last page counts them all.
+#[tokio::test]
+async fn a_count_that_stops_says_at_least_and_pages_on() {
+    let mut w = world();
+    for i in 0..1_030 {
+        w.fixture.add(
+            "voa",
+            &format!("https://news.example/voa/ferry-line-{i}"),
+            &format!("渡轮航线第 {i} 条"),
+            "<p>渡轮航线调整。</p>",
+            support::world::PUBLISHED_MS + i64::from(i),
+        );
+    }
+    let state = w.fixture.state(Vec::new());
+    let w = World { state, ..w };
+    // 渡轮航线: a phrase, whose count may stop.
+    let q = "/search?q=%E6%B8%A1%E8%BD%AE%E8%88%AA%E7%BA%BF";
+    let first = ok(&w, q).await;
+    assert!(first.contains("找到至少 "), "{first}");
+    assert!(first.contains("篇，第 1 页</p>"), "{first}");
+    assert!(first.contains(r#"rel="next""#), "{first}");
+    // Page 51 counts as far as its own hits (1,020), and there are more.
+    let deep = ok(&w, &format!("{q}&page=51")).await;
+    assert_eq!(deep.matches(r#"<li class="hit">"#).count(), 20);
+    assert!(
+        deep.contains("找到至少 ") && deep.contains("篇，第 51 页</p>"),
+        "{deep}"
+    );
+    assert!(deep.contains(r#"rel="next""#), "{deep}");
+    // Page 52 asks for more than there are: every hit is counted.
+    let last = ok(&w, &format!("{q}&page=52")).await;
+    assert!(last.contains("找到 1030 篇，第 52 / 52 页"), "{last}");
+    assert_eq!(last.matches(r#"<li class="hit">"#).count(), 10);
+    assert!(last.contains(r#"rel="prev""#) && !last.contains(r#"rel="next""#));
+}
+
 #[tokio::test]
 async fn the_zh_toggle_converts_text_sets_a_cookie_and_leaves_urls_alone() {
     let w = world();
