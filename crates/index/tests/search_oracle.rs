@@ -331,6 +331,48 @@ fn few_hits_scored_one_by_one_rank_like_the_skipping_search() {
     );
 }
 
+/// A query of one index term (one or two CJK characters, a Latin word) counts its hits apart
+/// and then looks for the page by skipping windows of documents. The same query with a filter
+/// that leaves every hit (every source) scores its hits one by one (`score_few_hits`): the
+/// pages must agree.
+#[test]
+fn one_term_searches_find_the_page_that_scoring_every_hit_finds() {
+    let a = generated(0x5EED_0009, 600);
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    index.score_few_hits(usize::MAX);
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(9);
+    let terms: Vec<String> = random_terms(&mut rng, &all, 1_500)
+        .into_iter()
+        .filter(|t| t.chars().count() <= 2 || t.chars().all(|c| c.is_ascii_alphanumeric()))
+        .collect();
+    let mut ranked = 0;
+    for (i, t) in terms.iter().enumerate() {
+        let mut q = index::search::Query::new(query_text(std::slice::from_ref(t), &[]));
+        q.limit = [1, 5, 12][i % 3];
+        q.offset = i % 4;
+        q.all_versions = i % 5 == 0;
+        let (total, got) = page(&index, &q);
+        q.sources = ["rfi", "bbc", "voa", "dw"].map(str::to_owned).to_vec();
+        let (want_total, want) = page(&index, &q);
+        assert_eq!(total, want_total, "{t:?}");
+        let keys = |hits: &[(String, u32, f32)]| -> Vec<(String, u32)> {
+            hits.iter().map(|h| (h.0.clone(), h.1)).collect()
+        };
+        assert_eq!(keys(&got), keys(&want), "order of {t:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g.2 - w.2).abs() <= w.2.abs() * 1e-5, "{t:?}: {g:?} {w:?}");
+        }
+        ranked += usize::from(total as usize > q.offset + q.limit);
+    }
+    assert!(
+        ranked > 200,
+        "most searches should have more hits than their page: {ranked} of {}",
+        terms.len()
+    );
+}
+
 #[test]
 fn counting_that_stops_early_finds_the_same_page() {
     // Three days apart: over three years, recency weighs up to its full 10 %, and a window

@@ -11,7 +11,7 @@ use super::{SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query as TQuery, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TantivyDocument};
@@ -117,11 +117,11 @@ impl SearchIndex {
             }
         };
         let mut exact = true;
-        let (total, top): (usize, Vec<(f32, DocAddress)>) = match (q.sort, &plan.union) {
-            (Sort::Relevance, Some(union)) => {
+        let (total, top): (usize, Vec<(f32, DocAddress)>) = match (q.sort, &plan.one_term) {
+            (Sort::Relevance, Some(one)) => {
                 // Counting needs no scores; the top hits are then found by skipping blocks
                 // that cannot reach them, unless the count found them all.
-                let (total, few) = match &union.term {
+                let (total, few) = match &one.term {
                     Some(term) => count_one_term(
                         &searcher,
                         term,
@@ -147,25 +147,28 @@ impl SearchIndex {
                     // term. Scoring the few hits is cheaper.
                     Some(addresses) => best_of(&searcher, plan.scored.as_ref(), addresses, wanted)
                         .map_err(err("score hits in"))?,
+                    // The count is done: a count limit of 0 sends the search straight to
+                    // looking for the page, by windows of documents whose bound (block-max
+                    // scores times the recency of the window's newest date) can reach it.
                     None => {
-                        let filter = union
-                            .filter
-                            .as_ref()
-                            .map(|f| f.weight(EnableScoring::disabled_from_searcher(&searcher)))
-                            .transpose()
-                            .map_err(err("filter hits in"))?;
-                        let collector =
-                            TopRecent::new(wanted, newest_date(&searcher), filter, true);
-                        searcher
-                            .search(union.query.as_ref(), &collector)
+                        let top = TopRecent::new(wanted, newest_date(&searcher));
+                        let collector = TopBounded::new(
+                            &searcher,
+                            top,
+                            &plan.bounds,
+                            self.date_windows(&searcher),
+                            Some(0),
+                        )
+                        .map_err(err("search"))?;
+                        ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
                             .map_err(err("search"))?
-                            .1
+                            .top
                     }
                 };
                 (total, top)
             }
             (Sort::Relevance, None) => {
-                let top = TopRecent::new(wanted, newest_date(&searcher), None, false);
+                let top = TopRecent::new(wanted, newest_date(&searcher));
                 let collector = TopBounded::new(&searcher, top, &plan.bounds, windows(), limit)
                     .map_err(err("search"))?;
                 let found = ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
@@ -446,7 +449,7 @@ fn best_of(
     k: usize,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
     let scores = scores_of(searcher, query, &addresses)?;
-    let top = TopRecent::new(k, newest_date(searcher), None, false);
+    let top = TopRecent::new(k, newest_date(searcher));
     let mut fruits = Vec::new();
     let mut current: Option<(u32, TopRecentSegment)> = None;
     for (score, a) in scores.into_iter().zip(addresses) {
@@ -501,36 +504,14 @@ pub(crate) fn recency(newest: i64, date: i64) -> f32 {
 }
 
 /// Collects the `k` best documents by score times [`recency`], and counts the hits.
-///
-/// With `prune`, it drives the weight's `for_each_pruning`: tantivy then only reports documents
-/// whose score can still enter the top `k` (block-max WAND for a union of terms), the bound
-/// being the `k`-th final score divided by the largest recency factor; the count is then not
-/// kept (the caller counts with the matcher). `filter` is applied to each reported document.
 pub(crate) struct TopRecent {
     k: usize,
     pub(crate) newest: i64,
-    filter: Option<Box<dyn Weight>>,
-    prune: bool,
-    /// The best `k`-th final score of the segments collected so far (f32 bits; scores are
-    /// positive, so their bits order like the scores; 0 until a segment had `k` hits): no later
-    /// document below it can enter the top `k`.
-    floor: AtomicU32,
 }
 
 impl TopRecent {
-    pub(crate) fn new(
-        k: usize,
-        newest: i64,
-        filter: Option<Box<dyn Weight>>,
-        prune: bool,
-    ) -> TopRecent {
-        TopRecent {
-            k,
-            newest,
-            filter,
-            prune,
-            floor: AtomicU32::new(0),
-        }
+    pub(crate) fn new(k: usize, newest: i64) -> TopRecent {
+        TopRecent { k, newest }
     }
 }
 
@@ -650,62 +631,6 @@ impl Collector for TopRecent {
         all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         all.truncate(self.k);
         Ok((total, all))
-    }
-
-    fn collect_segment(
-        &self,
-        weight: &dyn Weight,
-        segment: u32,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Fruit> {
-        let mut child = self.for_segment(segment, reader)?;
-        let alive = reader.alive_bitset();
-        if !self.prune {
-            weight.for_each(reader, &mut |doc, score| {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    child.collect(doc, score);
-                }
-            })?;
-            return Ok(child.harvest());
-        }
-        let mut filter = self
-            .filter
-            .as_ref()
-            .map(|f| f.scorer(reader, 1.0))
-            .transpose()?;
-        let max_factor = 1.0 + RECENCY_WEIGHT;
-        let floor = f32::from_bits(self.floor.load(Ordering::Relaxed));
-        let mut best_floor = floor;
-        let bound = |floor: f32| {
-            if floor > 0.0 {
-                floor / max_factor
-            } else {
-                f32::MIN
-            }
-        };
-        weight.for_each_pruning(bound(floor), reader, &mut |doc, score| {
-            let keep = alive.is_none_or(|a| a.is_alive(doc))
-                && filter.as_mut().is_none_or(|f| {
-                    let at = f.doc();
-                    at == doc || at < doc && f.seek(doc) == doc
-                });
-            if keep {
-                let date = child
-                    .dates
-                    .as_ref()
-                    .and_then(|d| d.first(doc))
-                    .unwrap_or(child.newest);
-                if let Some(kth) = child.best.offer(score * recency(child.newest, date), doc) {
-                    best_floor = best_floor.max(kth);
-                }
-            }
-            bound(best_floor)
-        })?;
-        if best_floor > floor {
-            self.floor
-                .fetch_max(best_floor.to_bits(), Ordering::Relaxed);
-        }
-        Ok(child.harvest())
     }
 }
 

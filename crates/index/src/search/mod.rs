@@ -33,12 +33,13 @@
 //! # Running a query
 //!
 //! The hit count is exact unless the query sets [`Query::count_limit`] (the web reader's search
-//! page does: 10,000); then counting may stop once that many hits are counted, the count is a
+//! page does: 1,000); then counting may stop once that many hits are counted, the count is a
 //! lower bound, and [`SearchResults::total_exact`] says so. The page is the same either way.
 //!
 //! By relevance, a query of one term looked up as one index term (a word, one or two CJK
-//! characters) is counted without scores, and tantivy's block-max WAND finds the page,
-//! skipping documents that cannot reach it. Any other query scores every hit and counts it in
+//! characters) is counted without scores (from the term's document frequency when no filter
+//! or exclusion needs a visit); the page is then found as below, from the first hit on,
+//! skipping windows of documents that cannot reach it. Any other query scores every hit and counts it in
 //! the same pass until the count may stop; after that, windows of documents whose block-max
 //! bound (times the recency of their newest document) cannot reach the page are skipped, and
 //! within a window only the documents of the bonus terms a hit needs to reach it are scored

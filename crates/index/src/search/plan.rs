@@ -5,11 +5,11 @@
 //! *should* match the title (boosted) and its jieba words (the word-level bonus). Excluded terms
 //! must not match. Filters add no score.
 //!
-//! Three queries come out of one search: the *matcher* (which documents hit: no bonus clauses,
-//! for counting and for sorting by date), the *scored* query (the matcher plus the bonuses), and,
-//! when the query is one term looked up as one index term (a word, one or two CJK characters),
-//! its *union* form (see [`Plan::union`]), which lets tantivy skip blocks of documents that
-//! cannot reach the top hits.
+//! Two queries come out of one search: the *matcher* (which documents hit: no bonus clauses,
+//! for counting and for sorting by date) and the *scored* query (the matcher plus the bonuses),
+//! with the index terms that bound the scored query's score ([`Plan::bounds`]). A query of one
+//! term looked up as one index term (a word, one or two CJK characters) is marked
+//! ([`Plan::one_term`]): its hits are counted apart, without scores.
 
 use super::analyzer::{Unit, units, words};
 use super::bonus::Bonus;
@@ -20,8 +20,7 @@ use super::schema::Fields;
 use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -37,8 +36,8 @@ pub(crate) struct Plan {
     pub(crate) matcher: Box<dyn TQuery>,
     /// The matcher with the ranking bonuses.
     pub(crate) scored: Box<dyn TQuery>,
-    /// For a query of one term looked up as one index term: its union form.
-    pub(crate) union: Option<Union>,
+    /// For a query of one term looked up as one index term: how its hits are counted.
+    pub(crate) one_term: Option<OneTerm>,
     /// Index terms, each with its boost, whose BM25 scores add up to at least the score of
     /// `scored` at any document: each clause of `scored` is a term (or a bag of terms) scored
     /// at a boost, or a phrase, which scores no more than its covering lookups do (each has at
@@ -58,14 +57,10 @@ pub(crate) struct BoundTerm {
     pub(crate) bonus: Option<usize>,
 }
 
-/// A query of one term looked up as one index term, as a plain union of term lookups (match,
-/// title, words) and the filters (exclusions, `latest`, options) to apply to its documents.
-/// Every clause of the union implies the match (the title and the words are parts of the text),
-/// so the union hits exactly the matching documents, and a union of terms is what tantivy's
-/// block-max pruning (WAND) can skip through.
-pub(crate) struct Union {
-    pub(crate) query: Box<dyn TQuery>,
-    pub(crate) filter: Option<Box<dyn TQuery>>,
+/// A query of one term looked up as one index term, whose hits are that term's documents
+/// less the filters (`latest`, options) and exclusions: they are counted without scores, then
+/// only the page is looked for (`hits.rs`).
+pub(crate) struct OneTerm {
     /// The one index term, when the only filter is `latest` (or none): then the hits are
     /// counted from its document frequency (see `hits::count_one_term`).
     pub(crate) term: Option<Term>,
@@ -280,12 +275,10 @@ impl Included {
         out
     }
 
-    /// A term looked up as one index term (one unit, or two run characters as their bigram)
-    /// whose words are the term itself (or none): then every clause of its scored query is a
-    /// single term, and each implies the match.
-    fn is_single_lookup(&self) -> bool {
-        let text: String = self.units.iter().map(|u| u.text.as_str()).collect();
-        lookups(&self.units).len() == 1 && (self.words.is_empty() || self.words == [text])
+    /// A term looked up as one index term (one unit, or two run characters as their bigram):
+    /// its hits are that term's documents.
+    fn is_one_lookup(&self) -> bool {
+        lookups(&self.units).len() == 1
     }
 }
 
@@ -364,35 +357,19 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
     }
     matcher.extend(rest());
     scored.extend(rest());
-    let union = match included.as_slice() {
-        [one] if one.is_single_lookup() => {
-            let mut clauses = vec![(Occur::Should, one.matches(f))];
-            clauses.extend(one.bonuses(f).into_iter().map(|b| (Occur::Should, b)));
-            let union: Box<dyn TQuery> = Box::new(BooleanQuery::new(clauses));
-            let mut filter = rest();
-            let filter: Option<Box<dyn TQuery>> = if filter.is_empty() {
-                None
-            } else {
-                if !filter.iter().any(|(o, _)| *o == Occur::Must) {
-                    filter.push((Occur::Must, Box::new(AllQuery)));
-                }
-                Some(Box::new(BooleanQuery::new(filter)))
-            };
-            Some(Union {
-                query: union,
-                filter,
-                // Counting from the term's document frequency accounts for `latest` only.
-                term: (excluded.is_empty() && filters(f, q).len() == usize::from(!q.all_versions))
-                    .then(|| single_lookup(f.exact, f.chars, &one.units))
-                    .flatten(),
-            })
-        }
+    let one_term = match included.as_slice() {
+        [one] if one.is_one_lookup() => Some(OneTerm {
+            // Counting from the term's document frequency accounts for `latest` only.
+            term: (excluded.is_empty() && filters(f, q).len() == usize::from(!q.all_versions))
+                .then(|| single_lookup(f.exact, f.chars, &one.units))
+                .flatten(),
+        }),
         _ => None,
     };
     Plan {
         matcher: Box::new(BooleanQuery::new(matcher)),
         scored: Box::new(BooleanQuery::new(scored)),
-        union,
+        one_term,
         bounds: {
             let mut bonuses = 0;
             included

@@ -64,8 +64,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         )
     };
     // Documents-only fields emit each term once per document, so their frequencies are 1:
-    // recorded all the same, because tantivy's block-max pruning (WAND) only works on fields
-    // with frequencies, and a block of frequencies that are all 1 takes 0 bits.
+    // recorded all the same, because tantivy keeps block-max scores (what a search skips
+    // blocks by, `top.rs`) only for fields with frequencies, and a block of frequencies that
+    // are all 1 takes 0 bits.
     let documents = |tokenizer| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
