@@ -8,7 +8,11 @@
 //! ([`TopBounded`]): for a *window* of documents (up to the end of the current block of every
 //! term of [`Plan::bounds`](super::plan::Plan)) it adds up those terms' block-max scores (the
 //! most any document of the block can score for them, kept in tantivy's skip lists), times
-//! the recency of the window's newest document. A window whose bound is below the `k`-th best
+//! the recency of the window's newest document. A *dense* term (in an eighth of the documents
+//! or more, when another term is not) does not end windows: its blocks are short, and windows
+//! that ended with them were so many that walking them cost more than what they skipped; its
+//! bound is the largest block-max of the window's blocks, and a window is then at most
+//! [`MAX_WINDOW`] documents. A window whose bound is below the `k`-th best
 //! final score found so far (on any range or segment) cannot change the page and is passed
 //! over without moving the scorer, and so is one where a term of a match has no document. A
 //! bonus (the title's lookups, the words) is a bag of terms that all must be there: it bounds
@@ -39,6 +43,14 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term,
 };
+
+/// A term in at least one document in this many is *dense*: its blocks of 128 documents span
+/// at most about a thousand document ids, so ending every window with them would make windows
+/// short and many. Its bound over a window is the largest of its blocks there instead.
+const DENSE_SHARE: u64 = 8;
+/// Longest window with a dense term, in document ids (a window of dense terms only would
+/// otherwise span the segment, and the recency of its newest document would bound all of it).
+const MAX_WINDOW: DocId = 256;
 
 /// Hits a range counts before it tells the other ranges (one atomic add per this many).
 const PUBLISH_EVERY: usize = 256;
@@ -180,6 +192,8 @@ impl TopBounded {
             let index = reader.inverted_index(term.field())?;
             match index.read_block_postings(term, IndexRecordOption::WithFreqs)? {
                 Some(postings) => out.push(BlockMax {
+                    dense: u64::from(postings.doc_freq()) * DENSE_SHARE
+                        >= u64::from(reader.max_doc()),
                     postings,
                     norms: reader.get_fieldnorms_reader(term.field())?,
                     weight: weight.clone(),
@@ -246,6 +260,13 @@ impl Ranged for TopBounded {
             let date = windows.get(a..=b).and_then(|w| w.iter().max().copied());
             date.map_or(1.0 + RECENCY_WEIGHT, |d| recency(newest, d)) * (1.0 + SLACK)
         };
+        // With no sparse term, every term ends windows (they would span MAX_WINDOW otherwise).
+        if bounds.iter().all(|b| b.dense) {
+            for b in &mut bounds {
+                b.dense = false;
+            }
+        }
+        let any_dense = bounds.iter().any(|b| b.dense);
         // Bonuses this segment has every term of.
         let live: Vec<bool> = (0..self.bonuses)
             .map(|g| bounds.iter().any(|b| b.bonus == Some(g)))
@@ -265,8 +286,14 @@ impl Ranged for TopBounded {
             let mut essential = None;
             let end;
             if floor > 0.0 {
-                let mut last = to - 1;
-                for b in bounds.iter_mut() {
+                // The window ends with the current block of every sparse term (a dense one's
+                // blocks are short and its bound barely changes from one to the next).
+                let mut last = if any_dense {
+                    (to - 1).min(target.saturating_add(MAX_WINDOW - 1))
+                } else {
+                    to - 1
+                };
+                for b in bounds.iter_mut().filter(|b| !b.dense) {
                     match b.at(target) {
                         Some((_, block_last)) => last = last.min(block_last),
                         // A term of a match has no document left: neither has a hit.
@@ -281,9 +308,18 @@ impl Ranged for TopBounded {
                 }
                 let mut no_match = false;
                 for b in bounds.iter_mut() {
-                    // Every block is loaded at `target` already: no seek.
-                    let max = b.at(target).map_or(0.0, |(max, _)| max);
-                    let here = !b.docs_within(target, end).is_empty();
+                    let (max, here) = if b.dense {
+                        // The largest block max of the window; taken to be there.
+                        match b.max_over(target, end) {
+                            Some(max) => (max, true),
+                            None if b.bonus.is_none() => break 'windows,
+                            None => (0.0, false),
+                        }
+                    } else {
+                        // The block is loaded at `target` already: no seek.
+                        let max = b.at(target).map_or(0.0, |(max, _)| max);
+                        (max, !b.docs_within(target, end).is_empty())
+                    };
                     match b.bonus {
                         None => {
                             required += max;
@@ -320,7 +356,13 @@ impl Ranged for TopBounded {
                     short += bonuses[n].0;
                     n += 1;
                 }
-                if short < need {
+                // The documents of a bonus are listed from its sparse terms: one of dense terms
+                // only cannot list them, and then every match of the window is scored.
+                if short < need
+                    && bonuses[n..]
+                        .iter()
+                        .all(|&(_, g)| bounds.iter().any(|b| b.bonus == Some(g) && !b.dense))
+                {
                     essential = Some(n);
                 }
             } else {
@@ -333,7 +375,7 @@ impl Ranged for TopBounded {
                 Some(n) => {
                     candidates.clear();
                     for &(_, g) in &bonuses[n..] {
-                        let mut terms = bounds.iter().filter(|b| b.bonus == Some(g));
+                        let mut terms = bounds.iter().filter(|b| b.bonus == Some(g) && !b.dense);
                         common.clear();
                         if let Some(first) = terms.next() {
                             common.extend_from_slice(first.docs_within(target, end));
@@ -664,6 +706,8 @@ struct BlockMax {
     weight: Bm25Weight,
     /// The bonus of the term, `None` for a term of a match (every hit has it).
     bonus: Option<usize>,
+    /// In at least one document in [`DENSE_SHARE`]: its blocks do not end windows.
+    dense: bool,
     /// The last document of the loaded block (`TERMINATED` past the end; `None` before the
     /// first seek).
     last: Option<DocId>,
@@ -696,6 +740,23 @@ impl BlockMax {
         }
     }
 
+    /// The largest block-max score of the blocks that hold the term's documents from `from`
+    /// to `to` (and of the block that holds its first document after `to`, when none does);
+    /// `None` when the term has no document from `from` on. Leaves the last of them loaded.
+    fn max_over(&mut self, from: DocId, to: DocId) -> Option<Score> {
+        let (mut max, mut last) = self.at(from)?;
+        while last < to {
+            match self.at(last + 1) {
+                Some((m, l)) => {
+                    max = max.max(m);
+                    last = l;
+                }
+                None => break,
+            }
+        }
+        Some(max)
+    }
+
     /// The term's documents in `from..=to`, which lie in the loaded block: a range that
     /// [`BlockMax::at`]`(from)` bounded.
     fn docs_within(&self, from: DocId, to: DocId) -> &[DocId] {
@@ -706,5 +767,90 @@ impl BlockMax {
         let start = docs.partition_point(|&d| d < from);
         let end = docs.partition_point(|&d| d <= to);
         &docs[start..end.max(start)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+    use tantivy::{Index, TantivyDocument};
+
+    /// Over consecutive windows, as a search walks them, a dense term's bound is at least the
+    /// score of each of its documents in the window, across as many blocks as the window spans.
+    #[test]
+    fn a_dense_terms_bound_covers_every_block_of_the_window() {
+        let mut builder = Schema::builder();
+        let field = builder.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("default")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        );
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 50_000_000).unwrap();
+        // "a" in most documents, as often and in texts as long as a cheap generator says, so
+        // that block maxima differ; the best scores come late (short texts, many "a").
+        let mut tf = Vec::new();
+        let mut state = 7u64;
+        for i in 0..3_000u64 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = state >> 33;
+            let n = if r.is_multiple_of(5) {
+                0
+            } else {
+                1 + (r % 3) + i / 1_000
+            };
+            let filler = 1 + (r / 7) % 40;
+            let mut text = "a ".repeat(n as usize);
+            text.push_str(&"b ".repeat(filler as usize));
+            let mut doc = TantivyDocument::new();
+            doc.add_text(field, &text);
+            writer.add_document(doc).unwrap();
+            tf.push(n as u32);
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let reader = searcher.segment_reader(0);
+        let term = Term::from_field_text(field, "a");
+        let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term)).unwrap();
+        let norms = reader.get_fieldnorms_reader(field).unwrap();
+        let postings = reader
+            .inverted_index(field)
+            .unwrap()
+            .read_block_postings(&term, IndexRecordOption::WithFreqs)
+            .unwrap()
+            .unwrap();
+        let mut b = BlockMax {
+            postings,
+            norms: norms.clone(),
+            weight: weight.clone(),
+            bonus: None,
+            dense: true,
+            last: None,
+            max: 0.0,
+        };
+        let (mut from, mut spanned) = (0u32, 0);
+        while from < 3_000 {
+            let to = (from + 100 + from % 300).min(2_999);
+            let bound = b.max_over(from, to).unwrap();
+            for doc in from..=to {
+                if tf[doc as usize] > 0 {
+                    let score = weight.score(norms.fieldnorm_id(doc), tf[doc as usize]);
+                    assert!(
+                        bound >= score,
+                        "{from}..={to}: {bound} below {score} at {doc}"
+                    );
+                }
+            }
+            spanned += usize::from(to - from > 256);
+            from = to + 1;
+        }
+        assert!(spanned > 2, "windows should span several blocks");
     }
 }
