@@ -411,10 +411,11 @@ async fn search_shows_highlighted_hits_filters_and_errors_on_the_page() {
     }
 }
 
-#[tokio::test]
-async fn search_pages_through_many_hits() {
+/// The small archive with `n` more articles of one source, each with 渡轮航线 in its title and
+/// text, a millisecond apart.
+fn with_ferries(n: u32) -> World {
     let mut w = world();
-    for i in 0..45 {
+    for i in 0..n {
         w.fixture.add(
             "voa",
             &format!("https://news.example/voa/ferry-{i}"),
@@ -424,7 +425,12 @@ async fn search_pages_through_many_hits() {
         );
     }
     let state = w.fixture.state(Vec::new());
-    let w = World { state, ..w };
+    World { state, ..w }
+}
+
+#[tokio::test]
+async fn search_pages_through_many_hits() {
+    let w = with_ferries(45);
     let html = ok(&w, "/search?q=%E6%B8%A1%E8%BD%AE&sort=date").await; // 渡轮
     assert!(html.contains("找到 45 篇，第 1 / 3 页"), "{html}");
     assert_eq!(html.matches(r#"<li class="hit">"#).count(), 20);
@@ -443,18 +449,7 @@ async fn search_pages_through_many_hits() {
 /// are hits; the last page counts them all.
 #[tokio::test]
 async fn a_count_that_stops_says_at_least_and_pages_on() {
-    let mut w = world();
-    for i in 0..1_030 {
-        w.fixture.add(
-            "voa",
-            &format!("https://news.example/voa/ferry-line-{i}"),
-            &format!("渡轮航线第 {i} 条"),
-            "<p>渡轮航线调整。</p>",
-            support::world::PUBLISHED_MS + i64::from(i),
-        );
-    }
-    let state = w.fixture.state(Vec::new());
-    let w = World { state, ..w };
+    let w = with_ferries(1_030);
     // 渡轮航线: a phrase, whose count may stop.
     let q = "/search?q=%E6%B8%A1%E8%BD%AE%E8%88%AA%E7%BA%BF";
     let first = ok(&w, q).await;
