@@ -271,6 +271,10 @@ impl Ranged for TopBounded {
         let live: Vec<bool> = (0..self.bonuses)
             .map(|g| bounds.iter().any(|b| b.bonus == Some(g)))
             .collect();
+        // Bonuses with a sparse term, whose documents in a window can be listed from it.
+        let listable: Vec<bool> = (0..self.bonuses)
+            .map(|g| bounds.iter().any(|b| b.bonus == Some(g) && !b.dense))
+            .collect();
         // Per bonus, the most it adds to a document of the window (`None`: no document of
         // the window has every term of it).
         let mut bonus_max: Vec<Option<Score>> = vec![None; self.bonuses];
@@ -358,11 +362,7 @@ impl Ranged for TopBounded {
                 }
                 // The documents of a bonus are listed from its sparse terms: one of dense terms
                 // only cannot list them, and then every match of the window is scored.
-                if short < need
-                    && bonuses[n..]
-                        .iter()
-                        .all(|&(_, g)| bounds.iter().any(|b| b.bonus == Some(g) && !b.dense))
-                {
+                if short < need && bonuses[n..].iter().all(|&(_, g)| listable[g]) {
                     essential = Some(n);
                 }
             } else {
