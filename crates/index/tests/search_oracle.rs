@@ -161,6 +161,74 @@ fn generated_corpus_matches_the_oracle() {
     assert!(empty < terms.len() / 2, "the terms should mostly hit");
 }
 
+/// Excluded terms in most documents (which the index excludes through their complement, the
+/// documents without them, rather than checking them at each candidate) and in few, with one
+/// or two included terms, latest versions and all.
+#[test]
+fn exclusions_of_terms_in_most_documents_match_the_oracle() {
+    let a = generated(0x5EED_0017, 240);
+    let mut index = SearchIndex::open(a.data()).unwrap();
+    index.sync(&a.archive).unwrap();
+    let latest = a.latest();
+    let docs = oracle_docs(&latest);
+    let all: Vec<&Stored> = a.versions.values().flatten().collect();
+    let mut rng = Rng::new(17);
+    let share = |t: &String| oracle(&docs, std::slice::from_ref(t), &[]).len() * 100 / docs.len();
+    // Single characters and bigrams, the most frequent first.
+    let mut common: Vec<(usize, String)> = random_terms(&mut rng, &all, 3000)
+        .into_iter()
+        .filter(|t| t.chars().count() <= 2 && t.chars().all(index::search::is_cjk))
+        .map(|t| (share(&t), t))
+        .collect();
+    common.sort();
+    common.dedup();
+    let dense: Vec<String> = common
+        .iter()
+        .filter(|(s, _)| *s >= 80)
+        .map(|(_, t)| t.clone())
+        .collect();
+    let sparse: Vec<String> = common
+        .iter()
+        .filter(|(s, _)| *s < 20)
+        .map(|(_, t)| t.clone())
+        .collect();
+    assert!(
+        dense.len() >= 5 && sparse.len() >= 5,
+        "{} terms in most documents, {} in few",
+        dense.len(),
+        sparse.len()
+    );
+    let includes = random_terms(&mut rng, &all, 200);
+    let mut hits = 0;
+    for (i, include) in includes.iter().enumerate() {
+        let mut exclude = vec![rng.pick(&dense).clone()];
+        if i % 3 == 0 {
+            exclude.push(rng.pick(&sparse).clone());
+        }
+        let mut include = vec![include.clone()];
+        if i % 4 == 0 {
+            include.push(rng.pick(&dense).clone());
+        }
+        hits += check(&index, &docs, &include, &exclude);
+    }
+    assert!(hits > 0, "some searches should hit");
+    // History: every version, with the same exclusions.
+    for include in includes.iter().take(60) {
+        let exclude = vec![rng.pick(&dense).clone()];
+        let text = query_text(std::slice::from_ref(include), &exclude);
+        let (got, total) = search_keys(&index, &text, true);
+        let (inc, exc) = (clean::fold(include), clean::fold(&exclude[0]));
+        let (inc, exc) = (inc.trim(), exc.trim());
+        let hit = |d: &&Stored, n: &str| {
+            oracle_contains(&clean::fold(&d.title), n) || oracle_contains(&clean::fold(&d.text), n)
+        };
+        let want: Vec<&&Stored> = all.iter().filter(|d| hit(d, inc) && !hit(d, exc)).collect();
+        assert_eq!(total as usize, want.len(), "{text:?} over every version");
+        let keys: BTreeSet<String> = want.iter().map(|d| d.key.clone()).collect();
+        assert_eq!(got, keys, "{text:?} over every version");
+    }
+}
+
 #[test]
 fn all_versions_search_history() {
     let a = generated(7, 120);

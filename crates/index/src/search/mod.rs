@@ -67,6 +67,7 @@ mod schema;
 mod snippet;
 mod sync;
 mod top;
+mod without;
 
 pub use analyzer::{MAX_WORD_CHARS, is_cjk, is_word_char};
 pub use error::{QueryError, SearchError};

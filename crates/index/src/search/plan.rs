@@ -3,7 +3,8 @@
 //! Each included term *must* match (the exact field as a phrase of its units, or the characters
 //! field for a single run character), which scores BM25 over title and text together; it
 //! *should* match the title (boosted) and its jieba words (the word-level bonus). Excluded terms
-//! must not match. Filters add no score.
+//! must not match, and unless every version is searched, neither may the flag of an earlier
+//! version: each included term carries these exclusions (`without.rs`). Filters add no score.
 //!
 //! Two queries come out of one search: the *matcher* (which documents hit: no bonus clauses,
 //! for counting and for sorting by date) and the *scored* query (the matcher plus the bonuses),
@@ -17,6 +18,7 @@ use super::guard::Guarded;
 use super::phrase::Phrase;
 use super::query::{DateField, ParsedQuery, Query};
 use super::schema::Fields;
+use super::without::{Excluded, Without};
 use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
@@ -190,6 +192,18 @@ fn bag(field: Field, words: &[&str]) -> Box<dyn TQuery> {
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// The documents of `q` that no query of `excluded` matches, scored as `q` (see `without.rs`
+/// for why each included term carries the exclusions).
+fn without(q: Box<dyn TQuery>, excluded: &[Excluded]) -> Box<dyn TQuery> {
+    if excluded.is_empty() {
+        return q;
+    }
+    Box::new(Without {
+        include: q,
+        excluded: excluded.to_vec(),
+    })
+}
+
 fn boost(q: Box<dyn TQuery>, by: f32) -> Box<dyn TQuery> {
     Box::new(BoostQuery::new(q, by))
 }
@@ -282,12 +296,10 @@ impl Included {
     }
 }
 
-/// The filters of `q` (no score): `latest` unless all versions are searched, then the options.
+/// The filters of `q`'s options (no score). `latest` is not one of them: it is an exclusion
+/// (see [`plan`]).
 fn filters(f: &Fields, q: &Query) -> Vec<(Occur, Box<dyn TQuery>)> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    if !q.all_versions {
-        clauses.push(filter(bool_term(f.latest, true)));
-    }
     if !q.sources.is_empty() {
         let any: Vec<(Occur, Box<dyn TQuery>)> = q
             .sources
@@ -333,34 +345,40 @@ fn filters(f: &Fields, q: &Query) -> Vec<(Occur, Box<dyn TQuery>)> {
 /// The queries for `parsed` with the options of `q`.
 pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
     let included: Vec<Included> = parsed.include.iter().map(|t| Included::new(t)).collect();
-    let excluded: Vec<Box<dyn TQuery>> = parsed
+    let mut excluded: Vec<Excluded> = parsed
         .exclude
         .iter()
-        .map(|t| exact(f.exact, f.chars, &units(&clean::fold(t))))
+        .map(|t| {
+            let units = units(&clean::fold(t));
+            match single_lookup(f.exact, f.chars, &units) {
+                Some(term) => Excluded::Term(term),
+                None => Excluded::Query(exact(f.exact, f.chars, &units)),
+            }
+        })
         .collect();
-    let rest = || -> Vec<(Occur, Box<dyn TQuery>)> {
-        let mut clauses = filters(f, q);
-        for e in &excluded {
-            clauses.push((Occur::MustNot, e.box_clone()));
-        }
-        clauses
-    };
+    let excludes_terms = !excluded.is_empty();
+    // Every document is flagged one way or the other, so "latest" is "not an earlier
+    // version": an exclusion of the few earlier versions, not an intersection with nearly
+    // every document.
+    if !q.all_versions {
+        excluded.push(Excluded::Term(Term::from_field_bool(f.latest, false)));
+    }
     let mut matcher: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let mut scored: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for term in &included {
-        matcher.push((Occur::Must, term.matches(f)));
+        matcher.push((Occur::Must, without(term.matches(f), &excluded)));
         let per_term = Bonus {
-            required: term.matches(f),
+            required: without(term.matches(f), &excluded),
             bonuses: term.bonuses(f),
         };
         scored.push((Occur::Must, Box::new(per_term)));
     }
-    matcher.extend(rest());
-    scored.extend(rest());
+    matcher.extend(filters(f, q));
+    scored.extend(filters(f, q));
     let one_term = match included.as_slice() {
         [one] if one.is_one_lookup() => Some(OneTerm {
             // Counting from the term's document frequency accounts for `latest` only.
-            term: (excluded.is_empty() && filters(f, q).len() == usize::from(!q.all_versions))
+            term: (!excludes_terms && filters(f, q).is_empty())
                 .then(|| single_lookup(f.exact, f.chars, &one.units))
                 .flatten(),
         }),
