@@ -356,7 +356,6 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
             }
         })
         .collect();
-    let excludes_terms = !excluded.is_empty();
     // Every document is flagged one way or the other, so "latest" is "not an earlier
     // version": an exclusion of the few earlier versions, not an intersection with nearly
     // every document.
@@ -378,7 +377,7 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
     let one_term = match included.as_slice() {
         [one] if one.is_one_lookup() => Some(OneTerm {
             // Counting from the term's document frequency accounts for `latest` only.
-            term: (!excludes_terms && filters(f, q).is_empty())
+            term: (parsed.exclude.is_empty() && filters(f, q).is_empty())
                 .then(|| single_lookup(f.exact, f.chars, &one.units))
                 .flatten(),
         }),

@@ -21,7 +21,7 @@
 
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{
-    EnableScoring, Explanation, Query, Scorer, TermQuery, Weight, intersect_scorers,
+    ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight, intersect_scorers,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
@@ -78,12 +78,8 @@ impl Query for Without {
                 .iter()
                 .map(|e| {
                     Ok(match e {
-                        Excluded::Term(term) => (
-                            Some(term.clone()),
-                            TermQuery::new(term.clone(), IndexRecordOption::Basic)
-                                .weight(unscored)?,
-                        ),
-                        Excluded::Query(q) => (None, q.weight(unscored)?),
+                        Excluded::Term(term) => ExcludedWeight::Term(term.clone()),
+                        Excluded::Query(q) => ExcludedWeight::Query(q.weight(unscored)?),
                     })
                 })
                 .collect::<tantivy::Result<_>>()?,
@@ -103,26 +99,39 @@ impl Query for Without {
 
 struct WithoutWeight {
     include: Box<dyn Weight>,
-    /// Each exclusion's weight, with its term when it is one.
-    excluded: Vec<(Option<Term>, Box<dyn Weight>)>,
+    excluded: Vec<ExcludedWeight>,
+}
+
+/// An exclusion, ready for segments: a term is read from its postings directly (one lookup
+/// tells both whether it is dense and where its documents are).
+enum ExcludedWeight {
+    Term(Term),
+    Query(Box<dyn Weight>),
+}
+
+/// The documents of `term` in `reader`, `None` when it has none.
+fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<SegmentPostings>> {
+    Ok(reader
+        .inverted_index(term.field())?
+        .read_postings(term, IndexRecordOption::Basic)?)
 }
 
 impl Weight for WithoutWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut inner = vec![self.include.scorer(reader, boost)?];
-        let mut excluded = Vec::with_capacity(self.excluded.len());
+        let mut excluded: Vec<Box<dyn Scorer>> = Vec::with_capacity(self.excluded.len());
         let max_doc = reader.max_doc();
-        for (term, weight) in &self.excluded {
-            if let Some(term) = term {
-                let index = reader.inverted_index(term.field())?;
-                if u64::from(index.doc_freq(term)?) * DENSE_SHARE >= u64::from(max_doc)
-                    && let Some(postings) = index.read_postings(term, IndexRecordOption::Basic)?
-                {
-                    inner.push(Box::new(Complement::new(postings, max_doc)));
-                    continue;
-                }
+        for e in &self.excluded {
+            match e {
+                ExcludedWeight::Term(term) => match postings(reader, term)? {
+                    Some(p) if u64::from(p.doc_freq()) * DENSE_SHARE >= u64::from(max_doc) => {
+                        inner.push(Box::new(Complement::new(p, max_doc)));
+                    }
+                    Some(p) => excluded.push(Box::new(ConstScorer::new(p, 0.0))),
+                    None => {}
+                },
+                ExcludedWeight::Query(w) => excluded.push(w.scorer(reader, 1.0)?),
             }
-            excluded.push(weight.scorer(reader, 1.0)?);
         }
         let inner = if inner.len() == 1 {
             inner.pop().expect("one scorer")
@@ -142,8 +151,14 @@ impl Weight for WithoutWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        for (_, w) in &self.excluded {
-            if w.explain(reader, doc).is_ok() {
+        for e in &self.excluded {
+            let excluded = match e {
+                ExcludedWeight::Term(term) => {
+                    postings(reader, term)?.is_some_and(|mut p| p.seek(doc) == doc)
+                }
+                ExcludedWeight::Query(w) => w.explain(reader, doc).is_ok(),
+            };
+            if excluded {
                 return Err(tantivy::TantivyError::InvalidArgument(format!(
                     "document {doc} is excluded"
                 )));
