@@ -158,6 +158,7 @@ impl SearchIndex {
                             &plan.bounds,
                             self.date_windows(&searcher),
                             Some(0),
+                            plan.bounding.as_deref(),
                         )
                         .map_err(err("search"))?;
                         ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
@@ -169,8 +170,15 @@ impl SearchIndex {
             }
             (Sort::Relevance, None) => {
                 let top = TopRecent::new(wanted, newest_date(&searcher));
-                let collector = TopBounded::new(&searcher, top, &plan.bounds, windows(), limit)
-                    .map_err(err("search"))?;
+                let collector = TopBounded::new(
+                    &searcher,
+                    top,
+                    &plan.bounds,
+                    windows(),
+                    limit,
+                    plan.bounding.as_deref(),
+                )
+                .map_err(err("search"))?;
                 let found = ranges::run(&searcher, plan.scored.as_ref(), &collector, split)
                     .map_err(err("search"))?;
                 exact = found.exact;
@@ -568,6 +576,18 @@ pub(crate) struct TopRecentSegment {
     newest: i64,
 }
 
+impl TopRecentSegment {
+    /// `score` times the recency of `doc`.
+    pub(crate) fn final_score(&self, doc: DocId, score: Score) -> f32 {
+        let date = self
+            .dates
+            .as_ref()
+            .and_then(|d| d.first(doc))
+            .unwrap_or(self.newest);
+        score * recency(self.newest, date)
+    }
+}
+
 impl SegmentCollector for TopRecentSegment {
     type Fruit = (usize, Vec<(f32, DocAddress)>);
 
@@ -583,12 +603,7 @@ impl SegmentCollector for TopRecentSegment {
         {
             return;
         }
-        let date = self
-            .dates
-            .as_ref()
-            .and_then(|d| d.first(doc))
-            .unwrap_or(self.newest);
-        self.best.offer(score * recency(self.newest, date), doc);
+        self.best.offer(self.final_score(doc, score), doc);
     }
 
     fn harvest(self) -> Self::Fruit {

@@ -19,6 +19,12 @@
 //! The score stays the one of the covering lookups: BM25 of the phrase's frequency, weighed by
 //! the sum of the covering lookups' idf (as tantivy weighs a phrase by its terms'), so that
 //! adding terms does not make one query term weigh more than another.
+//!
+//! A phrase that only bounds ([`Check::Bound`]) reads no positions: it matches every document
+//! of the intersection, scored as if the phrase were there as often as its rarest term is in
+//! that document, which is at least its score. A search that looks only for the best hits
+//! (`top.rs`) scores a document so first, and reads its positions only when that bound could
+//! enter the page.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -32,6 +38,18 @@ use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED,
 pub(crate) struct Phrase {
     pub(crate) terms: Vec<(usize, Term)>,
     pub(crate) scored: Vec<Term>,
+    pub(crate) check: Check,
+}
+
+/// What a phrase checks at a document that has every one of its terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// That the terms line up: the document matches.
+    #[default]
+    Positions,
+    /// Nothing: the document is a candidate, scored with the smallest frequency of a term
+    /// there instead of the phrase's (at least the score of the phrase).
+    Bound,
 }
 
 impl Query for Phrase {
@@ -46,6 +64,7 @@ impl Query for Phrase {
         Ok(Box::new(PhraseWeight {
             terms: self.terms.clone(),
             weight,
+            check: self.check,
         }))
     }
 
@@ -60,6 +79,7 @@ struct PhraseWeight {
     terms: Vec<(usize, Term)>,
     /// BM25 of the covering lookups; `None` when scoring is off.
     weight: Option<Bm25Weight>,
+    check: Check,
 }
 
 impl PhraseWeight {
@@ -94,6 +114,7 @@ impl PhraseWeight {
             doc: 0,
             valid: true,
             count: 0,
+            check: self.check,
             scoring,
             order: Vec::new(),
             left: Vec::new(),
@@ -136,8 +157,9 @@ struct PhraseScorer {
     /// that did not find its target) the bound it answered: no match lies below it.
     doc: DocId,
     valid: bool,
-    /// The phrase frequency at `doc`.
+    /// The phrase frequency at `doc` (the smallest term frequency when only bounding).
     count: u32,
+    check: Check,
     /// Field norms and weight, when scoring.
     scoring: Option<(FieldNormReader, Bm25Weight)>,
     // Buffers.
@@ -194,8 +216,18 @@ impl PhraseScorer {
         }
     }
 
-    /// Whether the terms line up at the document every term is at; sets `count`.
+    /// Whether the terms line up at the document every term is at (when checked); sets
+    /// `count`.
     fn lines_up(&mut self) -> bool {
+        if self.check == Check::Bound {
+            self.count = self
+                .terms
+                .iter()
+                .map(|t| t.0.term_freq())
+                .min()
+                .unwrap_or(0);
+            return true;
+        }
         self.order.clear();
         self.order.extend(0..self.terms.len());
         let terms = &self.terms;
@@ -353,6 +385,7 @@ mod tests {
                 (3, term("d")),
             ],
             scored: covering.iter().map(|(_, t)| t.clone()).collect(),
+            check: Check::Positions,
         };
         let got = scores(&index, &every);
         let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
@@ -371,5 +404,51 @@ mod tests {
         }
         // Phrase frequency still counts: twice in ten words beats once in ten.
         assert!(got[1].1 > got[2].1, "{got:?}");
+    }
+
+    #[test]
+    fn a_bounding_phrase_matches_every_document_with_its_terms_at_no_less_than_the_phrase() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT | tantivy::schema::STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for t in [
+            "a b c a b c a",
+            "a b x a b c",
+            "b a c",
+            "c b a c b a b a",
+            "a c",
+        ] {
+            writer.add_document(doc!(text => t)).unwrap();
+        }
+        writer.commit().unwrap();
+        let term = |s: &str| Term::from_field_text(text, s);
+        let phrase = |check| Phrase {
+            terms: vec![(0, term("a")), (1, term("b")), (2, term("c"))],
+            scored: vec![term("a"), term("c")],
+            check,
+        };
+        let exact = scores(&index, &phrase(Check::Positions));
+        let bound = scores(&index, &phrase(Check::Bound));
+        let texts = |hits: &[(String, f32)]| -> Vec<String> {
+            let mut t: Vec<String> = hits.iter().map(|(t, _)| t.clone()).collect();
+            t.sort();
+            t
+        };
+        assert_eq!(texts(&exact), ["a b c a b c a", "a b x a b c"]);
+        assert_eq!(
+            texts(&bound),
+            ["a b c a b c a", "a b x a b c", "b a c", "c b a c b a b a"],
+            "every document with all three terms, lined up or not"
+        );
+        for (t, score) in &exact {
+            let (_, b) = bound.iter().find(|(u, _)| u == t).unwrap();
+            assert!(b >= score, "{t}: bound {b} below the phrase's {score}");
+        }
+        // The bound is the phrase scored at the smallest term frequency: `c` once in
+        // "a b x a b c", where the phrase is once too, so it is exact there.
+        let (_, b) = bound.iter().find(|(u, _)| u == "a b x a b c").unwrap();
+        let (_, e) = exact.iter().find(|(u, _)| u == "a b x a b c").unwrap();
+        assert!((b - e).abs() <= e * 1e-6, "{b} against {e}");
     }
 }

@@ -15,7 +15,7 @@
 use super::analyzer::{Unit, units, words};
 use super::bonus::Bonus;
 use super::guard::Guarded;
-use super::phrase::Phrase;
+use super::phrase::{Check, Phrase};
 use super::query::{DateField, ParsedQuery, Query};
 use super::schema::Fields;
 use super::without::{Excluded, Without};
@@ -38,6 +38,10 @@ pub(crate) struct Plan {
     pub(crate) matcher: Box<dyn TQuery>,
     /// The matcher with the ranking bonuses.
     pub(crate) scored: Box<dyn TQuery>,
+    /// When a term is a phrase: `scored` with every included phrase only bounding
+    /// (`phrase.rs`, [`Check::Bound`]): it matches a superset of `scored`'s hits, each scored
+    /// at least as high. Exclusions still check positions (a bound would exclude too much).
+    pub(crate) bounding: Option<Box<dyn TQuery>>,
     /// For a query of one term looked up as one index term: how its hits are counted.
     pub(crate) one_term: Option<OneTerm>,
     /// Index terms, each with its boost, whose BM25 scores add up to at least the score of
@@ -94,9 +98,9 @@ fn lookups(units: &[Unit]) -> Vec<(usize, String)> {
 }
 
 /// The lookups of a folded term on the exact field: a term query for a single lookup, else a
-/// phrase. A single run character is looked up in `chars` (the exact field only has characters
-/// at the edges of their runs).
-pub(crate) fn exact(field: Field, chars: Field, units: &[Unit]) -> Box<dyn TQuery> {
+/// phrase that checks as `check` says. A single run character is looked up in `chars` (the
+/// exact field only has characters at the edges of their runs).
+pub(crate) fn exact(field: Field, chars: Field, units: &[Unit], check: Check) -> Box<dyn TQuery> {
     if let Some(term) = single_lookup(field, chars, units) {
         return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     }
@@ -106,7 +110,11 @@ pub(crate) fn exact(field: Field, chars: Field, units: &[Unit]) -> Box<dyn TQuer
         return Box::new(BooleanQuery::new(Vec::new()));
     }
     let terms = every_bigram(units).into_iter().map(term).collect();
-    Box::new(Guarded(Box::new(Phrase { terms, scored })))
+    Box::new(Guarded(Box::new(Phrase {
+        terms,
+        scored,
+        check,
+    })))
 }
 
 /// Like [`lookups`], with the bigram at *every* position of a run, not every other one, and
@@ -239,8 +247,8 @@ impl Included {
         Included { units, words }
     }
 
-    fn matches(&self, f: &Fields) -> Box<dyn TQuery> {
-        exact(f.exact, f.chars, &self.units)
+    fn matches(&self, f: &Fields, check: Check) -> Box<dyn TQuery> {
+        exact(f.exact, f.chars, &self.units, check)
     }
 
     /// The title and word-level bonuses.
@@ -352,7 +360,7 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
             let units = units(&clean::fold(t));
             match single_lookup(f.exact, f.chars, &units) {
                 Some(term) => Excluded::Term(term),
-                None => Excluded::Query(exact(f.exact, f.chars, &units)),
+                None => Excluded::Query(exact(f.exact, f.chars, &units, Check::Positions)),
             }
         })
         .collect();
@@ -363,17 +371,25 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
         excluded.push(Excluded::Term(Term::from_field_bool(f.latest, false)));
     }
     let mut matcher: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    let mut scored: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for term in &included {
-        matcher.push((Occur::Must, without(term.matches(f), &excluded)));
-        let per_term = Bonus {
-            required: without(term.matches(f), &excluded),
-            bonuses: term.bonuses(f),
-        };
-        scored.push((Occur::Must, Box::new(per_term)));
+        matcher.push((
+            Occur::Must,
+            without(term.matches(f, Check::Positions), &excluded),
+        ));
     }
     matcher.extend(filters(f, q));
-    scored.extend(filters(f, q));
+    let scored = |check| -> Box<dyn TQuery> {
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        for term in &included {
+            let per_term = Bonus {
+                required: without(term.matches(f, check), &excluded),
+                bonuses: term.bonuses(f),
+            };
+            clauses.push((Occur::Must, Box::new(per_term)));
+        }
+        clauses.extend(filters(f, q));
+        Box::new(BooleanQuery::new(clauses))
+    };
     let one_term = match included.as_slice() {
         [one] if one.is_one_lookup() => Some(OneTerm {
             // Counting from the term's document frequency accounts for `latest` only.
@@ -385,7 +401,11 @@ pub(crate) fn plan(f: &Fields, parsed: &ParsedQuery, q: &Query) -> Plan {
     };
     Plan {
         matcher: Box::new(BooleanQuery::new(matcher)),
-        scored: Box::new(BooleanQuery::new(scored)),
+        scored: scored(Check::Positions),
+        bounding: included
+            .iter()
+            .any(|t| lookups(&t.units).len() > 1)
+            .then(|| scored(Check::Bound)),
         one_term,
         bounds: {
             let mut bonuses = 0;

@@ -20,7 +20,11 @@
 //! smaller bonuses together fall short, only the documents that have every term of one of the
 //! remaining bonuses are candidates (MaxScore), each probed with `seek_danger` (a phrase reads
 //! positions there only). This is block-max pruning, as tantivy does for a plain intersection
-//! of terms, over our clauses.
+//! of terms, over our clauses. A query with a phrase walks these documents with a bounding
+//! copy of its scorer (`Plan::bounding`: its phrases read no positions and score at least as
+//! high), and reads a document's positions only when that bound times the document's recency
+//! could enter the page: on the web benchmark's random searches this took the positions read
+//! after the count stopped from 174 documents per search to 22.
 //!
 //! Newest first ([`TopDated`]) skips, once the count stops, windows of [`DATE_WINDOW`]
 //! documents whose newest date is older than the `k`-th newest hit. A filtered search of one
@@ -30,7 +34,7 @@
 //! address: a window is skipped only when its bound is strictly below the `k`-th); the count
 //! is then a lower bound, and the results say so.
 
-use super::hits::{RECENCY_WEIGHT, TopRecent, recency};
+use super::hits::{RECENCY_WEIGHT, TopRecent, TopRecentSegment, recency};
 use super::phrase::retain_common;
 use super::plan::BoundTerm;
 use super::ranges::Ranged;
@@ -38,7 +42,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering}
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
-use tantivy::query::{Bm25Weight, EnableScoring, Scorer};
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term,
@@ -136,6 +140,10 @@ pub(crate) struct TopBounded {
     /// The best `k`-th final score of any range so far (f32 bits; scores are positive, so
     /// their bits order like the scores; 0 until a range has `k` hits).
     floor: AtomicU32,
+    /// `Plan::bounding`'s weight: once the count stops, a document is scored by it first, and
+    /// only one whose bound could enter the page is checked (its positions read) and scored
+    /// by the search's own scorer.
+    bounding: Option<Box<dyn Weight>>,
 }
 
 /// What a search found: the count and the best hits (with their score or date).
@@ -153,11 +161,18 @@ impl TopBounded {
         bounds: &[BoundTerm],
         windows: Vec<DateWindows>,
         count_limit: Option<usize>,
+        bounding: Option<&dyn Query>,
     ) -> tantivy::Result<TopBounded> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        // Only a count that stops leaves hits to skip.
+        let bounding = match bounding.filter(|_| count_limit.is_some()) {
+            Some(q) => Some(q.weight(scoring)?),
+            None => None,
+        };
         let EnableScoring::Enabled {
             statistics_provider: stats,
             ..
-        } = EnableScoring::enabled_from_searcher(searcher)
+        } = scoring
         else {
             unreachable!("scoring was enabled");
         };
@@ -180,6 +195,7 @@ impl TopBounded {
             counter: Counter::new(count_limit),
             windows,
             floor: AtomicU32::new(0),
+            bounding,
         })
     }
 
@@ -250,6 +266,13 @@ impl Ranged for TopBounded {
         }
         // Enough hits are counted: only those that can enter the top `k` matter now.
         let mut bounds = self.cursors(reader)?;
+        // A query with a phrase walks its bounding scorer (no positions read) and checks a
+        // document with the search's scorer only when its bound could enter the page.
+        let mut bounding = match &self.bounding {
+            Some(w) => Some(w.scorer(reader, 1.0)?),
+            None => None,
+        };
+        let mut bound_at = At::Match(bounding.as_ref().map_or(TERMINATED, |b| b.doc()));
         // A document's final score is its score times its recency, at most that of the
         // newest date of its window of documents; the slack keeps a bound that rounds below
         // an equal score from skipping it.
@@ -388,9 +411,37 @@ impl Ranged for TopBounded {
                     candidates.sort_unstable();
                     candidates.dedup();
                     for &c in &candidates {
-                        if at.probe(scorer.as_mut(), c) && alive.is_none_or(|a| a.is_alive(c)) {
+                        let hit = match bounding.as_mut() {
+                            Some(b) => {
+                                bound_at.probe(b.as_mut(), c)
+                                    && alive.is_none_or(|a| a.is_alive(c))
+                                    && could_enter(&child, c, b.score(), floor)
+                                    && at.probe(scorer.as_mut(), c)
+                            }
+                            None => {
+                                at.probe(scorer.as_mut(), c) && alive.is_none_or(|a| a.is_alive(c))
+                            }
+                        };
+                        if hit {
                             child.collect(c, scorer.score());
                         }
+                    }
+                }
+                None if bounding.is_some() => {
+                    let b = bounding.as_mut().expect("bounding");
+                    let mut d = bound_at.reach(b.as_mut(), target);
+                    while d <= end {
+                        if alive.is_none_or(|a| a.is_alive(d))
+                            && could_enter(&child, d, b.score(), floor)
+                            && at.probe(scorer.as_mut(), d)
+                        {
+                            child.collect(d, scorer.score());
+                        }
+                        d = b.advance();
+                    }
+                    bound_at = At::Match(d);
+                    if d == TERMINATED {
+                        break;
                     }
                 }
                 None => {
@@ -487,6 +538,16 @@ impl Ranged for Few {
 
 /// Where a scorer stands, for `seek_danger`: on a match, or (after `seek_danger` missed) below
 /// a bound under which nothing matches, where only `seek_danger` may follow.
+/// Whether a document of `child`'s segment that scores at most `bound` could enter the page,
+/// whose `k`-th final score is at least `floor` (or the segment's own `k`-th).
+fn could_enter(child: &TopRecentSegment, doc: DocId, bound: Score, floor: f32) -> bool {
+    let floor = child.best.kth().map_or(floor, |k| k.max(floor));
+    // Recency multiplies by at most `1 + RECENCY_WEIGHT`: reading the date can wait.
+    floor <= 0.0
+        || bound * (1.0 + RECENCY_WEIGHT) * (1.0 + SLACK) >= floor
+            && child.final_score(doc, bound) * (1.0 + SLACK) >= floor
+}
+
 #[derive(Clone, Copy)]
 enum At {
     Match(DocId),
