@@ -145,13 +145,16 @@ impl SearchIndex {
                     // A filter or an exclusion that leaves few hits would keep the skipping
                     // from ever reaching a k-th score: it would visit every document of the
                     // term. Scoring the few hits is cheaper.
-                    Some(addresses) => best_of(&searcher, plan.scored.as_ref(), addresses, wanted)
-                        .map_err(err("score hits in"))?,
+                    Some(addresses) => {
+                        let top = TopRecent::new(wanted, self.dates(&searcher));
+                        best_of(&searcher, plan.scored.as_ref(), addresses, &top)
+                    }
+                    .map_err(err("score hits in"))?,
                     // The count is done: a count limit of 0 sends the search straight to
                     // looking for the page, by windows of documents whose bound (block-max
                     // scores times the recency of the window's newest date) can reach it.
                     None => {
-                        let top = TopRecent::new(wanted, newest_date(&searcher));
+                        let top = TopRecent::new(wanted, self.dates(&searcher));
                         let collector = TopBounded::new(
                             &searcher,
                             top,
@@ -169,7 +172,7 @@ impl SearchIndex {
                 (total, top)
             }
             (Sort::Relevance, None) => {
-                let top = TopRecent::new(wanted, newest_date(&searcher));
+                let top = TopRecent::new(wanted, self.dates(&searcher));
                 let collector = TopBounded::new(
                     &searcher,
                     top,
@@ -338,6 +341,26 @@ impl SearchIndex {
         }
     }
 
+    /// The `date` column of each segment of `searcher`, opened once per segment (opening
+    /// one reads its blocks' parameters: about 1 % of a search page's CPU when it was done for
+    /// every search, and again for each range).
+    fn dates(&self, searcher: &tantivy::Searcher) -> Vec<Option<DateColumn>> {
+        let mut kept = self.date_columns.lock().unwrap_or_else(|p| p.into_inner());
+        let readers = searcher.segment_readers();
+        let out: Vec<Option<DateColumn>> = readers
+            .iter()
+            .map(|r| {
+                kept.entry(r.segment_id())
+                    .or_insert_with(|| r.fast_fields().i64("date").ok())
+                    .clone()
+            })
+            .collect();
+        if kept.len() > readers.len() {
+            kept.retain(|id, _| readers.iter().any(|r| r.segment_id() == *id));
+        }
+        out
+    }
+
     /// The [`DateWindows`] of each segment of `searcher`, kept per segment (segments never
     /// change; the windows of segments no longer searched are dropped).
     fn date_windows(&self, searcher: &tantivy::Searcher) -> Vec<DateWindows> {
@@ -432,17 +455,8 @@ fn count_one_term(
 /// Hits from which snippets are made on two threads.
 const PARALLEL_SNIPPETS: usize = 6;
 
-/// The newest `date` in the index (recency is measured from it, so ranking does not depend on
-/// the clock).
-fn newest_date(searcher: &tantivy::Searcher) -> i64 {
-    searcher
-        .segment_readers()
-        .iter()
-        .filter_map(|s| s.fast_fields().i64("date").ok())
-        .map(|c| c.max_value())
-        .max()
-        .unwrap_or(0)
-}
+/// A segment's `date` fast field.
+pub(crate) type DateColumn = tantivy::columnar::Column<i64>;
 
 /// Hits up to which [`Few`] keeps their addresses by default: scoring 2,000 hits one by one
 /// takes a few milliseconds.
@@ -454,10 +468,9 @@ fn best_of(
     searcher: &tantivy::Searcher,
     query: &dyn TQuery,
     addresses: Vec<DocAddress>,
-    k: usize,
+    top: &TopRecent,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
     let scores = scores_of(searcher, query, &addresses)?;
-    let top = TopRecent::new(k, newest_date(searcher));
     let mut fruits = Vec::new();
     let mut current: Option<(u32, TopRecentSegment)> = None;
     for (score, a) in scores.into_iter().zip(addresses) {
@@ -514,12 +527,21 @@ pub(crate) fn recency(newest: i64, date: i64) -> f32 {
 /// Collects the `k` best documents by score times [`recency`], and counts the hits.
 pub(crate) struct TopRecent {
     k: usize,
+    /// The newest `date` in the index (recency is measured from it, so ranking does not
+    /// depend on the clock).
     pub(crate) newest: i64,
+    /// Each segment's `date` column, by segment ordinal.
+    dates: Vec<Option<DateColumn>>,
 }
 
 impl TopRecent {
-    pub(crate) fn new(k: usize, newest: i64) -> TopRecent {
-        TopRecent { k, newest }
+    pub(crate) fn new(k: usize, dates: Vec<Option<DateColumn>>) -> TopRecent {
+        let newest = dates.iter().flatten().map(|c| c.max_value()).max();
+        TopRecent {
+            k,
+            newest: newest.unwrap_or(0),
+            dates,
+        }
     }
 }
 
@@ -631,7 +653,10 @@ impl Collector for TopRecent {
             },
             count: 0,
             segment,
-            dates: reader.fast_fields().i64("date").ok(),
+            dates: match self.dates.get(segment as usize) {
+                Some(column) => column.clone(),
+                None => reader.fast_fields().i64("date").ok(),
+            },
             newest: self.newest,
         })
     }

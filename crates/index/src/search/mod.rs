@@ -124,6 +124,10 @@ pub struct SearchIndex {
     /// count limit (see `top.rs`).
     date_windows:
         std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, top::DateWindows>>,
+    /// The `date` column of each segment searched (see `hits.rs`).
+    date_columns: std::sync::Mutex<
+        std::collections::HashMap<tantivy::index::SegmentId, Option<hits::DateColumn>>,
+    >,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -228,6 +232,7 @@ impl SearchIndex {
             few_hits: hits::FEW_HITS,
             running: std::sync::atomic::AtomicUsize::new(0),
             date_windows: std::sync::Mutex::default(),
+            date_columns: std::sync::Mutex::default(),
         })
     }
 
