@@ -38,6 +38,7 @@ use super::hits::{RECENCY_WEIGHT, TopRecent, TopRecentSegment, recency};
 use super::phrase::retain_common;
 use super::plan::BoundTerm;
 use super::ranges::Ranged;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fieldnorm::FieldNormReader;
@@ -127,7 +128,7 @@ impl Counter {
 }
 
 /// The best `k` hits of `scored` (with their count) as [`Ranged`] collection.
-pub(crate) struct TopBounded {
+pub(crate) struct TopBounded<'a> {
     top: TopRecent,
     /// The terms of `Plan::bounds`, with their BM25 weights (boost included), as
     /// `TermQuery` scores them, and their bonus (`None` for a match).
@@ -140,10 +141,13 @@ pub(crate) struct TopBounded {
     /// The best `k`-th final score of any range so far (f32 bits; scores are positive, so
     /// their bits order like the scores; 0 until a range has `k` hits).
     floor: AtomicU32,
-    /// `Plan::bounding`'s weight: once the count stops, a document is scored by it first, and
-    /// only one whose bound could enter the page is checked (its positions read) and scored
-    /// by the search's own scorer.
-    bounding: Option<Box<dyn Weight>>,
+    /// `Plan::bounding` and its searcher: once the count stops, a document is scored by it
+    /// first, and only one whose bound could enter the page is checked (its positions read)
+    /// and scored by the search's own scorer.
+    bounding: Option<(&'a dyn Query, &'a Searcher)>,
+    /// Its weight, made by the first range whose count stops (most searches of a page never
+    /// stop counting, and a weight looks every term up).
+    bounding_weight: OnceLock<tantivy::Result<Box<dyn Weight>>>,
 }
 
 /// What a search found: the count and the best hits (with their score or date).
@@ -154,25 +158,19 @@ pub(crate) struct Found<T> {
     pub(crate) top: Vec<(T, DocAddress)>,
 }
 
-impl TopBounded {
+impl<'a> TopBounded<'a> {
     pub(crate) fn new(
-        searcher: &Searcher,
+        searcher: &'a Searcher,
         top: TopRecent,
         bounds: &[BoundTerm],
         windows: Vec<DateWindows>,
         count_limit: Option<usize>,
-        bounding: Option<&dyn Query>,
-    ) -> tantivy::Result<TopBounded> {
-        let scoring = EnableScoring::enabled_from_searcher(searcher);
-        // Only a count that stops leaves hits to skip.
-        let bounding = match bounding.filter(|_| count_limit.is_some()) {
-            Some(q) => Some(q.weight(scoring)?),
-            None => None,
-        };
+        bounding: Option<&'a dyn Query>,
+    ) -> tantivy::Result<TopBounded<'a>> {
         let EnableScoring::Enabled {
             statistics_provider: stats,
             ..
-        } = scoring
+        } = EnableScoring::enabled_from_searcher(searcher)
         else {
             unreachable!("scoring was enabled");
         };
@@ -195,8 +193,23 @@ impl TopBounded {
             counter: Counter::new(count_limit),
             windows,
             floor: AtomicU32::new(0),
-            bounding,
+            bounding: bounding.map(|q| (q, searcher)),
+            bounding_weight: OnceLock::new(),
         })
+    }
+
+    /// The bounding scorer of `reader`, when the search has one.
+    fn bounding_scorer(&self, reader: &SegmentReader) -> tantivy::Result<Option<Box<dyn Scorer>>> {
+        let Some((query, searcher)) = self.bounding else {
+            return Ok(None);
+        };
+        let weight = self
+            .bounding_weight
+            .get_or_init(|| query.weight(EnableScoring::enabled_from_searcher(searcher)));
+        match weight {
+            Ok(w) => Ok(Some(w.scorer(reader, 1.0)?)),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// The bound cursors of `reader`: terms it does not have score nothing there, and
@@ -233,7 +246,7 @@ impl TopBounded {
     }
 }
 
-impl Ranged for TopBounded {
+impl Ranged for TopBounded<'_> {
     type Fruit = (usize, Vec<(f32, DocAddress)>);
     type Out = Found<f32>;
 
@@ -268,10 +281,7 @@ impl Ranged for TopBounded {
         let mut bounds = self.cursors(reader)?;
         // A query with a phrase walks its bounding scorer (no positions read) and checks a
         // document with the search's scorer only when its bound could enter the page.
-        let mut bounding = match &self.bounding {
-            Some(w) => Some(w.scorer(reader, 1.0)?),
-            None => None,
-        };
+        let mut bounding = self.bounding_scorer(reader)?;
         let mut bound_at = At::Match(bounding.as_ref().map_or(TERMINATED, |b| b.doc()));
         // A document's final score is its score times its recency, at most that of the
         // newest date of its window of documents; the slack keeps a bound that rounds below
@@ -428,7 +438,7 @@ impl Ranged for TopBounded {
                     }
                 }
                 None if bounding.is_some() => {
-                    let b = bounding.as_mut().expect("bounding");
+                    let b = bounding.as_mut().expect("bounding is some");
                     let mut d = bound_at.reach(b.as_mut(), target);
                     while d <= end {
                         if alive.is_none_or(|a| a.is_alive(d))
@@ -536,8 +546,6 @@ impl Ranged for Few {
     }
 }
 
-/// Where a scorer stands, for `seek_danger`: on a match, or (after `seek_danger` missed) below
-/// a bound under which nothing matches, where only `seek_danger` may follow.
 /// Whether a document of `child`'s segment that scores at most `bound` could enter the page,
 /// whose `k`-th final score is at least `floor` (or the segment's own `k`-th).
 fn could_enter(child: &TopRecentSegment, doc: DocId, bound: Score, floor: f32) -> bool {
@@ -548,6 +556,8 @@ fn could_enter(child: &TopRecentSegment, doc: DocId, bound: Score, floor: f32) -
             && child.final_score(doc, bound) * (1.0 + SLACK) >= floor
 }
 
+/// Where a scorer stands, for `seek_danger`: on a match, or (after `seek_danger` missed) below
+/// a bound under which nothing matches, where only `seek_danger` may follow.
 #[derive(Clone, Copy)]
 enum At {
     Match(DocId),
