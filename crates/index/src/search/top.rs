@@ -34,7 +34,7 @@
 //! address: a window is skipped only when its bound is strictly below the `k`-th); the count
 //! is then a lower bound, and the results say so.
 
-use super::hits::{RECENCY_WEIGHT, TopRecent, TopRecentSegment, recency};
+use super::hits::{DateColumn, RECENCY_WEIGHT, TopRecent, TopRecentSegment, recency};
 use super::phrase::retain_common;
 use super::plan::BoundTerm;
 use super::ranges::Ranged;
@@ -614,23 +614,21 @@ pub(crate) const DATE_WINDOW: DocId = 128;
 /// documents included): what lets a search newest first skip windows of older documents.
 pub(crate) type DateWindows = std::sync::Arc<[i64]>;
 
-/// The [`DateWindows`] of `reader`.
-pub(crate) fn date_windows(reader: &SegmentReader) -> DateWindows {
-    let dates = reader.fast_fields().i64("date").ok();
-    let max = reader.max_doc();
-    (0..max.div_ceil(DATE_WINDOW))
+/// The [`DateWindows`] of a segment of `max_doc` documents with the date column `dates`.
+pub(crate) fn date_windows(dates: Option<&DateColumn>, max_doc: DocId) -> DateWindows {
+    (0..max_doc.div_ceil(DATE_WINDOW))
         .map(|w| {
             let from = w * DATE_WINDOW;
-            (from..max.min(from + DATE_WINDOW))
-                .map(|d| date_of(dates.as_ref(), d))
+            (from..max_doc.min(from + DATE_WINDOW))
+                .map(|d| date_of(dates, d))
                 .max()
                 .unwrap_or(i64::MIN)
         })
         .collect()
 }
 
-fn date_of(dates: Option<&tantivy::columnar::Column<i64>>, doc: DocId) -> i64 {
-    dates.and_then(|c| c.first(doc)).unwrap_or(i64::MIN)
+fn date_of(dates: Option<&DateColumn>, doc: DocId) -> i64 {
+    dates.and_then(|c| c.get(doc)).unwrap_or(i64::MIN)
 }
 
 /// The newest `k` hits (ties: the lower document address first), with their count, as
@@ -640,16 +638,24 @@ pub(crate) struct TopDated {
     k: usize,
     /// Per segment ordinal.
     windows: Vec<DateWindows>,
+    /// Per segment ordinal.
+    dates: Vec<Option<DateColumn>>,
     counter: Counter,
     /// The `k`-th newest date of any range so far.
     floor: AtomicI64,
 }
 
 impl TopDated {
-    pub(crate) fn new(k: usize, windows: Vec<DateWindows>, count_limit: Option<usize>) -> TopDated {
+    pub(crate) fn new(
+        k: usize,
+        windows: Vec<DateWindows>,
+        dates: Vec<Option<DateColumn>>,
+        count_limit: Option<usize>,
+    ) -> TopDated {
         TopDated {
             k: k.max(1),
             windows,
+            dates,
             counter: Counter::new(count_limit),
             floor: AtomicI64::new(i64::MIN),
         }
@@ -688,12 +694,19 @@ impl Ranged for TopDated {
         reader: &SegmentReader,
         to: DocId,
     ) -> tantivy::Result<Self::Fruit> {
-        let dates = reader.fast_fields().i64("date").ok();
+        let read;
+        let dates = match self.dates.get(ord as usize) {
+            Some(kept) => kept.as_ref(),
+            None => {
+                read = DateColumn::of(reader);
+                read.as_ref()
+            }
+        };
         let alive = reader.alive_bitset();
         let mut best: std::collections::BinaryHeap<Dated> = std::collections::BinaryHeap::new();
         let k = self.k;
         let mut offer = |doc: DocId| {
-            let hit = Dated(date_of(dates.as_ref(), doc), doc);
+            let hit = Dated(date_of(dates, doc), doc);
             if best.len() < k {
                 best.push(hit);
             } else if best.peek().is_some_and(|worst| hit < *worst) {
