@@ -254,7 +254,7 @@ fn all_versions_search_history() {
             .collect();
         assert_eq!(got, want, "{term:?}");
         assert_eq!(r.total as usize, want.len());
-        for h in &r.hits {
+        for h in r.hits.iter() {
             let versions = &a.versions[&h.key];
             assert_eq!(h.latest, h.version as usize == versions.len(), "{}", h.key);
         }
@@ -291,8 +291,8 @@ fn page(index: &SearchIndex, q: &index::search::Query) -> (u64, Vec<(String, u32
         .unwrap_or_else(|e| panic!("query {:?}: {e}", q.text));
     let hits = r
         .hits
-        .into_iter()
-        .map(|h| (h.key, h.version, h.score))
+        .iter()
+        .map(|h| (h.key.clone(), h.version, h.score))
         .collect();
     (r.total, hits)
 }
@@ -482,7 +482,7 @@ fn counting_that_stops_early_finds_the_same_page() {
                 r.hits.iter().map(|h| (h.key.clone(), h.version)).collect()
             };
             assert_eq!(keys(&r), keys(&full), "page of {:?}", q.text);
-            for (g, w) in r.hits.iter().zip(&full.hits) {
+            for (g, w) in r.hits.iter().zip(full.hits.iter()) {
                 assert!(
                     (g.score - w.score).abs() <= w.score.abs() * 1e-5,
                     "{:?}",

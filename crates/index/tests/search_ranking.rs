@@ -23,8 +23,8 @@ fn keys(index: &SearchIndex, q: &Query) -> Vec<String> {
         .search(q)
         .unwrap()
         .hits
-        .into_iter()
-        .map(|h| h.key)
+        .iter()
+        .map(|h| h.key.clone())
         .collect()
 }
 

@@ -358,7 +358,7 @@ async fn search(
         state
             .read_with(move |index, data_dir| {
                 let mut entries = Vec::with_capacity(results.hits.len());
-                for hit in results.hits {
+                for hit in results.hits.iter() {
                     let Some(a) = index.article_summary(&hit.key)? else {
                         continue;
                     };

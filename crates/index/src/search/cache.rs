@@ -132,7 +132,7 @@ mod tests {
         SearchResults {
             total,
             total_exact: true,
-            hits: Vec::new(),
+            hits: Arc::from([]),
             took_ms: 1.0,
         }
     }

@@ -64,8 +64,8 @@ pub struct SearchResults {
     pub total: u64,
     /// Whether `total` is every hit rather than a lower bound.
     pub total_exact: bool,
-    /// This page of hits.
-    pub hits: Vec<SearchHit>,
+    /// This page of hits (shared: the result cache keeps the same page).
+    pub hits: Arc<[SearchHit]>,
     /// Time spent searching, in milliseconds.
     pub took_ms: f64,
 }

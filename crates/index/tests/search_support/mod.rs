@@ -289,7 +289,7 @@ pub(crate) fn search_keys(
     let r = index
         .search(&q)
         .unwrap_or_else(|e| panic!("query {text:?}: {e}"));
-    (r.hits.into_iter().map(|h| h.key).collect(), r.total)
+    (r.hits.iter().map(|h| h.key.clone()).collect(), r.total)
 }
 
 /// A random substring of 1..=6 characters of `s` (None when `s` is empty).
