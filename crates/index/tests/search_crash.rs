@@ -160,6 +160,7 @@ fn a_read_only_open_never_creates_wipes_or_writes() {
     let mut reader = SearchIndex::open_read_only(a.data()).unwrap();
     reader.cache_texts(1 << 20);
     reader.cache_results(1 << 20);
+    reader.cache_docs(1 << 20);
     let before = reader.num_docs();
     assert!(before > 0);
     let q = index::search::Query::new("的");

@@ -217,10 +217,24 @@ fn filters_narrow_the_hits() {
 
 #[test]
 fn gone_and_back_follow_the_events() {
+    gone_and_back(false);
+}
+
+#[test]
+fn gone_and_back_follow_the_events_through_the_caches() {
+    // A kept hit must not outlive the flags it was read with.
+    gone_and_back(true);
+}
+
+fn gone_and_back(cached: bool) {
     let mut a = TestArchive::new();
     let key = a.add("rfi", "https://x.example/g", "标题", "<p>正文</p>", T0);
     a.commit();
     let mut index = SearchIndex::open(a.data()).unwrap();
+    if cached {
+        index.cache_docs(1 << 20);
+        index.cache_texts(1 << 20);
+    }
     index.sync(&a.archive).unwrap();
     let gone = |index: &SearchIndex| index.search(&Query::new("正文")).unwrap().hits[0].gone;
     assert!(!gone(&index));

@@ -30,6 +30,10 @@ pub const DEFAULT_SEARCH_TEXT_CACHE_BYTES: usize = 320 * 1024 * 1024;
 /// result is dropped as soon as the index changes.
 const SEARCH_RESULT_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Stored fields of recent hits kept (about 450 bytes a hit): every hit of a 100,000-article
+/// archive fits, and reading them from the doc store was about 9 % of a search page's CPU.
+const SEARCH_DOC_CACHE_BYTES: usize = 48 * 1024 * 1024;
+
 /// Searches run at once per core; the others wait their turn. Two, not one: while a search that
 /// ended hands its core to the next (a wake-up, the HTTP work of both), the other one runs. On
 /// 2 cores with 32 clients of distinct searches (scripts/bench-web.sh), 4 at once served about
@@ -287,6 +291,7 @@ impl WebState {
                     let mut index = SearchIndex::open_read_only(&data_dir)?;
                     index.cache_texts(text_cache);
                     index.cache_results(SEARCH_RESULT_CACHE_BYTES);
+                    index.cache_docs(SEARCH_DOC_CACHE_BYTES);
                     Ok::<_, index::search::SearchError>(index)
                 })
                 .await

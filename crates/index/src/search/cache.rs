@@ -1,10 +1,67 @@
-//! Bounded caches of a search server: the plain texts of record files (for snippets) and the
-//! results of recent searches.
+//! Bounded caches of a search server: the plain texts of record files (for snippets), the
+//! stored fields of hits, and the results of recent searches.
 
+use super::doc::{DocData, Flags};
 use super::hits::SearchResults;
 use super::query::Query;
 use lru::LruCache;
 use std::sync::Arc;
+use tantivy::DocId;
+use tantivy::index::SegmentId;
+
+/// The stored fields of a hit, as [`DocData::from_document`] reads them (no text).
+pub(crate) type StoredDoc = Arc<(DocData, Flags)>;
+
+/// Stored fields by document address, least recently used dropped first, bounded by their
+/// total size. A segment never changes (a version whose flags change is written again, at a new
+/// address), so a kept entry never goes stale; the entries of merged-away segments age out.
+pub(crate) struct DocCache {
+    entries: LruCache<(SegmentId, DocId), StoredDoc>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+/// About what an entry of [`DocCache`] holds: its strings, the struct, the map's node.
+fn doc_size(doc: &StoredDoc) -> usize {
+    let d = &doc.0;
+    160 + d.key.len()
+        + d.source.len()
+        + d.url.len()
+        + d.path.len()
+        + d.title.len()
+        + d.language.len()
+}
+
+impl DocCache {
+    pub(crate) fn new(max_bytes: usize) -> DocCache {
+        DocCache {
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    pub(crate) fn get(&mut self, segment: SegmentId, doc: DocId) -> Option<StoredDoc> {
+        self.entries.get(&(segment, doc)).cloned()
+    }
+
+    pub(crate) fn put(&mut self, segment: SegmentId, doc: DocId, stored: StoredDoc) {
+        let size = doc_size(&stored);
+        if size > self.max_bytes {
+            return;
+        }
+        if let Some(old) = self.entries.put((segment, doc), stored) {
+            self.bytes -= doc_size(&old);
+        }
+        self.bytes += size;
+        while self.bytes > self.max_bytes {
+            match self.entries.pop_lru() {
+                Some((_, old)) => self.bytes -= doc_size(&old),
+                None => break,
+            }
+        }
+    }
+}
 
 /// Texts by record path, least recently used dropped first, bounded by their total size.
 pub(crate) struct TextCache {

@@ -1,7 +1,7 @@
 //! Running a search: [`SearchIndex::search`].
 
-use super::cache::TextCache;
-use super::doc::{DocData, Flags, read_record};
+use super::cache::{StoredDoc, TextCache};
+use super::doc::{DocData, read_record};
 use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::ranges;
@@ -217,34 +217,31 @@ impl SearchIndex {
         running: &Running<'_>,
     ) -> Result<SearchResults, SearchError> {
         let terms: Vec<String> = include.iter().map(|t| clean::fold(t.trim())).collect();
-        let mut found = Vec::with_capacity(top.len());
-        if q.limit > 0 {
-            for (score, address) in top {
-                let doc: TantivyDocument = searcher
-                    .doc(address)
-                    .map_err(SearchError::tantivy("read a hit of", &self.dir))?;
-                if let Some((data, flags)) = DocData::from_document(&doc, &self.fields) {
-                    found.push((data, flags, score));
-                }
-            }
-        }
+        let found = if q.limit > 0 {
+            self.stored(searcher, top)?
+        } else {
+            Vec::new()
+        };
         let snippets = self.snippets(&found, &terms, running.alone);
         let hits = found
-            .into_iter()
+            .iter()
             .zip(snippets)
-            .map(|((data, flags, score), snippet)| SearchHit {
-                snippet,
-                key: data.key,
-                version: data.version,
-                url: data.url,
-                title: data.title,
-                source: data.source,
-                published_ms: data.published_ms,
-                captured_ms: data.captured_ms,
-                language: data.language,
-                latest: flags.latest,
-                gone: flags.gone,
-                score,
+            .map(|((stored, score), snippet)| {
+                let (data, flags) = &**stored;
+                SearchHit {
+                    snippet,
+                    key: data.key.clone(),
+                    version: data.version,
+                    url: data.url.clone(),
+                    title: data.title.clone(),
+                    source: data.source.clone(),
+                    published_ms: data.published_ms,
+                    captured_ms: data.captured_ms,
+                    language: data.language.clone(),
+                    latest: flags.latest,
+                    gone: flags.gone,
+                    score: *score,
+                }
             })
             .collect();
         Ok(SearchResults {
@@ -255,24 +252,61 @@ impl SearchIndex {
         })
     }
 
+    /// The stored fields of the hits `top`, in order, from the doc cache where it has them (a
+    /// hit whose document cannot be read back is left out).
+    fn stored(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(StoredDoc, f32)>, SearchError> {
+        let segment = |a: DocAddress| searcher.segment_reader(a.segment_ord).segment_id();
+        let mut kept: Vec<Option<StoredDoc>> = match &self.docs {
+            Some(cache) => {
+                let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+                top.iter()
+                    .map(|&(_, a)| cache.get(segment(a), a.doc_id))
+                    .collect()
+            }
+            None => vec![None; top.len()],
+        };
+        let mut read = Vec::new();
+        for (&(_, address), slot) in top.iter().zip(&mut kept) {
+            if slot.is_none() {
+                let doc: TantivyDocument = searcher
+                    .doc(address)
+                    .map_err(SearchError::tantivy("read a hit of", &self.dir))?;
+                *slot = DocData::from_document(&doc, &self.fields).map(Arc::new);
+                if let Some(stored) = slot {
+                    read.push((address, Arc::clone(stored)));
+                }
+            }
+        }
+        if let Some(cache) = self.docs.as_ref().filter(|_| !read.is_empty()) {
+            let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+            for (a, stored) in read {
+                cache.put(segment(a), a.doc_id, stored);
+            }
+        }
+        Ok(kept
+            .into_iter()
+            .zip(top)
+            .filter_map(|(stored, (score, _))| Some((stored?, score)))
+            .collect())
+    }
+
     /// The snippets of `found`, from their record files (the index does not store the text):
     /// reading, parsing and `clean::text` of a record is most of a page's time, so two threads
     /// share a page of more than a few hits when this search runs `alone`. An unreadable record
     /// gets an empty snippet.
-    fn snippets(
-        &self,
-        found: &[(DocData, Flags, f32)],
-        terms: &[String],
-        alone: bool,
-    ) -> Vec<String> {
-        let one = |d: &DocData| snippet(&self.text_of(&d.path), terms);
+    fn snippets(&self, found: &[(StoredDoc, f32)], terms: &[String], alone: bool) -> Vec<String> {
+        let one = |(d, _): &(StoredDoc, f32)| snippet(&self.text_of(&d.0.path), terms);
         if !alone || found.len() < PARALLEL_SNIPPETS {
-            return found.iter().map(|(d, _, _)| one(d)).collect();
+            return found.iter().map(one).collect();
         }
         let (first, second) = found.split_at(found.len() / 2);
         std::thread::scope(|scope| {
-            let other = scope.spawn(|| second.iter().map(|(d, _, _)| one(d)).collect::<Vec<_>>());
-            let mut out: Vec<String> = first.iter().map(|(d, _, _)| one(d)).collect();
+            let other = scope.spawn(|| second.iter().map(one).collect::<Vec<_>>());
+            let mut out: Vec<String> = first.iter().map(one).collect();
             match other.join() {
                 Ok(rest) => out.extend(rest),
                 Err(panic) => std::panic::resume_unwind(panic),
