@@ -268,22 +268,28 @@ fn matches(
 }
 
 /// Appends `s` HTML-escaped, with each run of whitespace (paragraph breaks too) as one space.
+///
+/// Copies the pieces between characters that need care in one go: pushing each character was
+/// about 1 % of a search page.
 fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_whitespace() => {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
-            c => out.push(c),
+    let mut from = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '&' => "&amp;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if c.is_whitespace() => " ",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        from = i + c.len_utf8();
+        if escaped != " " || !out.ends_with(' ') {
+            out.push_str(escaped);
         }
     }
+    out.push_str(&s[from..]);
 }
 
 /// The snippet of `text` for the folded `terms` (see the module documentation).
@@ -556,6 +562,39 @@ mod tests {
                 reference_snippet(&text, &terms),
                 "case {case}: {text:?} for {terms:?}"
             );
+        }
+    }
+
+    #[test]
+    fn escaping_copies_pieces_as_pushing_each_character_did() {
+        let reference = |s: &str| {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&#39;"),
+                    c if c.is_whitespace() => {
+                        if !out.ends_with(' ') {
+                            out.push(' ');
+                        }
+                    }
+                    c => out.push(c),
+                }
+            }
+            out
+        };
+        let alphabet: Vec<char> = "<>&\"' \n\t\u{3000}\u{A0}a美，。".chars().collect();
+        let mut rng = Rng(0xe5ca_9e);
+        for _ in 0..2_000 {
+            let text: String = (0..rng.below(12))
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            let mut out = String::new();
+            escape_into(&mut out, &text);
+            assert_eq!(out, reference(&text), "{text:?}");
         }
     }
 
