@@ -5,21 +5,67 @@ use super::doc::{DocData, Flags};
 use super::hits::SearchResults;
 use super::query::Query;
 use lru::LruCache;
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::sync::Arc;
 use tantivy::DocId;
 use tantivy::index::SegmentId;
 
-/// The stored fields of a hit, as [`DocData::from_document`] reads them (no text).
-pub(crate) type StoredDoc = Arc<(DocData, Flags)>;
-
-/// Stored fields by document address, least recently used dropped first, bounded by their
-/// total size. A segment never changes (a version whose flags change is written again, at a new
-/// address), so a kept entry never goes stale; the entries of merged-away segments age out.
-pub(crate) struct DocCache {
-    entries: LruCache<(SegmentId, DocId), StoredDoc>,
+/// Entries least recently used dropped first, bounded by the sum of their sizes (as the
+/// caller counts them): what the three caches share.
+struct Bounded<K: Hash + Eq, V> {
+    entries: LruCache<K, (V, usize)>,
     bytes: usize,
     max_bytes: usize,
 }
+
+impl<K: Hash + Eq, V> Bounded<K, V> {
+    fn new(max_bytes: usize) -> Bounded<K, V> {
+        Bounded {
+            entries: LruCache::unbounded(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.entries.get(key).map(|(v, _)| v)
+    }
+
+    /// Keeps `value`, counted as `size` bytes; one larger than the whole budget is not kept.
+    fn put(&mut self, key: K, value: V, size: usize) {
+        if size > self.max_bytes {
+            return;
+        }
+        if let Some((_, (_, old))) = self.entries.push(key, (value, size)) {
+            self.bytes -= old;
+        }
+        self.bytes += size;
+        while self.bytes > self.max_bytes {
+            match self.entries.pop_lru() {
+                Some((_, (_, old))) => self.bytes -= old,
+                None => break,
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
+/// The stored fields of a hit, as [`DocData::from_document`] reads them (no text).
+pub(crate) type StoredDoc = Arc<(DocData, Flags)>;
+
+/// Stored fields by document address, bounded by their total size. A segment never changes (a
+/// version whose flags change is written again, at a new address), so a kept entry never goes
+/// stale; the entries of merged-away segments age out.
+pub(crate) struct DocCache(Bounded<(SegmentId, DocId), StoredDoc>);
 
 /// About what an entry of [`DocCache`] holds: its strings, the struct, the map's node.
 fn doc_size(doc: &StoredDoc) -> usize {
@@ -34,71 +80,35 @@ fn doc_size(doc: &StoredDoc) -> usize {
 
 impl DocCache {
     pub(crate) fn new(max_bytes: usize) -> DocCache {
-        DocCache {
-            entries: LruCache::unbounded(),
-            bytes: 0,
-            max_bytes,
-        }
+        DocCache(Bounded::new(max_bytes))
     }
 
     pub(crate) fn get(&mut self, segment: SegmentId, doc: DocId) -> Option<StoredDoc> {
-        self.entries.get(&(segment, doc)).cloned()
+        self.0.get(&(segment, doc)).cloned()
     }
 
     pub(crate) fn put(&mut self, segment: SegmentId, doc: DocId, stored: StoredDoc) {
         let size = doc_size(&stored);
-        if size > self.max_bytes {
-            return;
-        }
-        if let Some(old) = self.entries.put((segment, doc), stored) {
-            self.bytes -= doc_size(&old);
-        }
-        self.bytes += size;
-        while self.bytes > self.max_bytes {
-            match self.entries.pop_lru() {
-                Some((_, old)) => self.bytes -= doc_size(&old),
-                None => break,
-            }
-        }
+        self.0.put((segment, doc), stored, size);
     }
 }
 
-/// Texts by record path, least recently used dropped first, bounded by their total size.
-pub(crate) struct TextCache {
-    entries: LruCache<String, Arc<str>>,
-    bytes: usize,
-    max_bytes: usize,
-}
+/// Texts by record path, bounded by their total size.
+pub(crate) struct TextCache(Bounded<String, Arc<str>>);
 
 impl TextCache {
     pub(crate) fn new(max_bytes: usize) -> TextCache {
-        TextCache {
-            entries: LruCache::unbounded(),
-            bytes: 0,
-            max_bytes,
-        }
+        TextCache(Bounded::new(max_bytes))
     }
 
     pub(crate) fn get(&mut self, path: &str) -> Option<Arc<str>> {
-        self.entries.get(path).cloned()
+        self.0.get(path).cloned()
     }
 
     /// Keeps `text` for `path`; a text larger than the whole budget is not kept.
     pub(crate) fn put(&mut self, path: &str, text: Arc<str>) {
         let size = text.len() + path.len();
-        if size > self.max_bytes {
-            return;
-        }
-        if let Some(old) = self.entries.put(path.to_owned(), text) {
-            self.bytes -= old.len() + path.len();
-        }
-        self.bytes += size;
-        while self.bytes > self.max_bytes {
-            match self.entries.pop_lru() {
-                Some((p, t)) => self.bytes -= t.len() + p.len(),
-                None => break,
-            }
-        }
+        self.0.put(path.to_owned(), text, size);
     }
 }
 
@@ -107,9 +117,7 @@ impl TextCache {
 /// their approximate size.
 pub(crate) struct ResultCache {
     generation: u64,
-    entries: LruCache<Query, (SearchResults, usize)>,
-    bytes: usize,
-    max_bytes: usize,
+    entries: Bounded<Query, SearchResults>,
 }
 
 /// Approximate bytes a kept result takes (its strings and a fixed part per hit).
@@ -124,9 +132,7 @@ impl ResultCache {
     pub(crate) fn new(max_bytes: usize) -> ResultCache {
         ResultCache {
             generation: 0,
-            entries: LruCache::unbounded(),
-            bytes: 0,
-            max_bytes,
+            entries: Bounded::new(max_bytes),
         }
     }
 
@@ -134,7 +140,7 @@ impl ResultCache {
         if generation != self.generation {
             return None;
         }
-        self.entries.get(q).map(|(r, _)| r.clone())
+        self.entries.get(q).cloned()
     }
 
     pub(crate) fn put(&mut self, generation: u64, q: &Query, results: &SearchResults) {
@@ -145,23 +151,10 @@ impl ResultCache {
                 return;
             }
             self.entries.clear();
-            self.bytes = 0;
             self.generation = generation;
         }
-        let size = size_of(q, results);
-        if size > self.max_bytes {
-            return;
-        }
-        if let Some((_, (_, old))) = self.entries.push(q.clone(), (results.clone(), size)) {
-            self.bytes -= old;
-        }
-        self.bytes += size;
-        while self.bytes > self.max_bytes {
-            match self.entries.pop_lru() {
-                Some((_, (_, old))) => self.bytes -= old,
-                None => break,
-            }
-        }
+        self.entries
+            .put(q.clone(), results.clone(), size_of(q, results));
     }
 }
 
