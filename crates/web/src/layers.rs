@@ -12,9 +12,11 @@
 //! 4. The encoding tag: a compressed response's ETag gets `-gzip`/`-br` inside the quotes, so
 //!    each representation has its own strong validator (RFC 9110 §8.8.3).
 //! 5. Compression: gzip and br, as `Accept-Encoding` asks (not for images; not under 32 bytes),
-//!    at [`COMPRESSION`]; gzip when a client takes both alike ([`prefer_gzip`]).
+//!    at the fastest level: gzip when a client takes it at least as gladly as br, in one call
+//!    with a deflate state kept per thread ([`gzip`], `gzip.rs`); br, for clients that prefer
+//!    it, by tower-http ([`COMPRESSION`]).
 //! 6. Validators: a `GET` answered 200 with a body of known size gets a strong `ETag` (the
-//!    first 128 bits of the SHA-256 of the body, hex) unless the handler set one, and
+//!    body's 128-bit XXH3, hex: [`etag_of`]) unless the handler set one, and
 //!    `Cache-Control: no-cache` (always revalidate) unless the handler set its own;
 //!    `If-None-Match` that matches (with or without an encoding tag) and, failing that,
 //!    `If-Modified-Since` not older than a handler's `Last-Modified` answer 304.
@@ -35,9 +37,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub(crate) const CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
      form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Compression level of responses: the fastest. Pages are a few KB of text, which the fast
-/// levels shrink nearly as well, while brotli at tower-http's default (quality 4) took about
-/// 40% of the server's CPU on article pages (`scripts/bench-web.sh`).
+/// Compression level of tower-http's br (and of gzip for the rare body of unknown size): the
+/// fastest. Pages are a few KB of text, which the fast levels shrink nearly as well, while
+/// brotli at tower-http's default (quality 4) took about 40% of the server's CPU on article
+/// pages (`scripts/bench-web.sh`).
 const COMPRESSION: CompressionLevel = CompressionLevel::Fastest;
 
 /// Largest request body accepted (admin JSON is a few hundred bytes).
@@ -53,13 +56,13 @@ const MAX_ETAG_BODY: u64 = 16 * 1024 * 1024;
 pub(crate) fn apply(router: Router) -> Router {
     router
         .layer(middleware::from_fn(validators))
+        .layer(middleware::from_fn(gzip))
         .layer(
             CompressionLayer::new()
                 .gzip(true)
                 .br(true)
                 .quality(COMPRESSION),
         )
-        .layer(middleware::from_fn(prefer_gzip))
         .layer(middleware::from_fn(encoding_tag))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -242,56 +245,34 @@ fn not_modified_response(headers: &HeaderMap) -> Response {
     response
 }
 
-/// Leaves `br` out of an `Accept-Encoding` that takes gzip at least as gladly (browsers send
-/// `gzip, deflate, br`, and tower-http breaks the tie for br). At [`COMPRESSION`], gzip made
-/// our pages no larger than br did (a search page 6,904 against 7,189 bytes, the home page
-/// 3,814 against 4,003, the Atom feed within 1 %) at a quarter of the CPU: a 17.7 KB search
-/// page took 67 µs in gzip and 230 µs in br (quality 0, a new encoder each time, as here),
-/// about 8 % of a search page's CPU. A client that takes only br still gets br.
-async fn prefer_gzip(mut request: Request, next: Next) -> Response {
-    let rewritten = request
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .and_then(without_br);
-    if let Some(value) = rewritten.and_then(|v| HeaderValue::from_str(&v).ok()) {
-        request.headers_mut().insert(header::ACCEPT_ENCODING, value);
+/// gzip for a client that takes it at least as gladly as br ([`crate::gzip::takes_gzip`]):
+/// the whole body in one call, sent with its length. Others (br, or a body of unknown size)
+/// go on to tower-http's layer outside, which leaves an encoded response alone.
+async fn gzip(request: Request, next: Next) -> Response {
+    let wanted = crate::gzip::takes_gzip(request.headers());
+    let response = next.run(request).await;
+    if !wanted || !crate::gzip::compressible(response.headers()) {
+        return response;
     }
-    next.run(request).await
-}
-
-/// `accept` without its `br` entries when it takes gzip at a q-value above 0 and not below
-/// br's; `None` when it stays as it is.
-fn without_br(accept: &str) -> Option<String> {
-    // The q-value of each coding (1 when not given; unreadable ones as 0, never preferred).
-    let q_of = |entry: &str| -> (String, f32) {
-        let mut parts = entry.split(';');
-        let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
-            .map(|v| v.trim().parse::<f32>().unwrap_or(0.0))
-            .next()
-            .unwrap_or(1.0);
-        (coding, q)
+    let (mut parts, body) = response.into_parts();
+    let len = match body.size_hint().exact() {
+        Some(len) if (crate::gzip::MIN_BYTES..=MAX_ETAG_BODY).contains(&len) => len,
+        _ => return Response::from_parts(parts, body),
     };
-    let entries: Vec<(&str, (String, f32))> = accept.split(',').map(|e| (e, q_of(e))).collect();
-    let q = |name: &str| {
-        entries
-            .iter()
-            .filter(|(_, (c, _))| c == name)
-            .map(|(_, (_, q))| *q)
-            .fold(None, |m: Option<f32>, q| Some(m.map_or(q, |m| m.max(q))))
+    let bytes = match axum::body::to_bytes(body, len as usize).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read a response body to compress it");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
     };
-    let (gzip, br) = (q("gzip")?, q("br")?);
-    if gzip <= 0.0 || gzip < br {
-        return None;
-    }
-    let kept: Vec<&str> = entries
-        .iter()
-        .filter(|(_, (c, _))| c != "br")
-        .map(|(e, _)| e.trim())
-        .collect();
-    Some(kept.join(", "))
+    let compressed = crate::gzip::compress(&bytes);
+    parts
+        .headers
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    crate::gzip::add_vary(&mut parts.headers);
+    Response::from_parts(parts, Body::from(compressed))
 }
 
 /// Gives a compressed response's ETag the encoding (`"abc"` → `"abc-br"`), so the gzip, br
@@ -345,22 +326,6 @@ mod tests {
             );
         }
         assert_eq!(etag_of(b"").len(), 34);
-    }
-
-    #[test]
-    fn br_gives_way_to_gzip_taken_as_gladly() {
-        assert_eq!(
-            without_br("gzip, deflate, br").as_deref(),
-            Some("gzip, deflate")
-        );
-        assert_eq!(
-            without_br("br;q=1.0, gzip;q=1.0, *;q=0.1").as_deref(),
-            Some("gzip;q=1.0, *;q=0.1")
-        );
-        assert_eq!(without_br("gzip;q=0.5, br;q=0.9"), None);
-        assert_eq!(without_br("gzip;q=0, br"), None);
-        assert_eq!(without_br("br"), None);
-        assert_eq!(without_br("gzip, deflate"), None);
     }
 
     #[test]

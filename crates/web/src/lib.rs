@@ -21,6 +21,7 @@ mod api;
 mod atom;
 mod content;
 mod error;
+mod gzip;
 mod html;
 mod layers;
 mod media;
