@@ -5,7 +5,7 @@ use super::doc::{DocData, read_record};
 use super::plan::plan;
 use super::query::{MAX_LIMIT, Query, Sort, parse_query};
 use super::ranges;
-use super::snippet::snippet;
+use super::snippet::Snipper;
 use super::top::{DateWindows, Few, TopBounded, TopDated, date_windows};
 use super::{SearchError, SearchIndex};
 use serde::Serialize;
@@ -299,7 +299,8 @@ impl SearchIndex {
     /// share a page of more than a few hits when this search runs `alone`. An unreadable record
     /// gets an empty snippet.
     fn snippets(&self, found: &[(StoredDoc, f32)], terms: &[String], alone: bool) -> Vec<String> {
-        let one = |(d, _): &(StoredDoc, f32)| snippet(&self.text_of(&d.0.path), terms);
+        let snipper = Snipper::new(terms);
+        let one = |(d, _): &(StoredDoc, f32)| snipper.snippet(&self.text_of(&d.0.path));
         if !alone || found.len() < PARALLEL_SNIPPETS {
             return found.iter().map(one).collect();
         }
