@@ -537,124 +537,112 @@ fn fold_one(c: char) -> char {
 /// Folds one character at a time exactly as [`fold`] does (a run of whitespace is one space;
 /// `text` has no character beyond the plane).
 fn match_from(text: &str, at: usize, first: &str, needle: &str, word_end: bool) -> Option<usize> {
-    let table = bmp_table();
     let want = needle.as_bytes();
-    let bytes = text.as_bytes();
     let mut got = 0;
     let mut pending: &str = first;
     let mut end = at;
-    let mut pos = at;
-    // Whether the folded text so far ends with a space (`first` starts with a CJK character, so
-    // what came before it does not matter).
-    let mut in_space = first.ends_with(' ');
-    let mut buf = [0u8; 4];
-    let mut expanded = String::new();
+    let mut forward = Forward {
+        text,
+        pos: at,
+        // `first` starts with a CJK character, so what came before it does not matter.
+        in_space: first.ends_with(' '),
+        buf: [0; 4],
+        expanded: String::new(),
+    };
     loop {
-        if got < want.len() {
-            let n = pending.len().min(want.len() - got);
-            if pending.as_bytes()[..n] != want[got..got + n] {
-                return None;
-            }
-            got += n;
-            if got == want.len() {
-                if !word_end {
-                    return Some(end);
-                }
-                let rest = &pending[n..];
-                if !rest.is_empty() {
-                    let next = rest.chars().next();
-                    return (!next.is_some_and(is_word_char)).then_some(end);
-                }
-                // The match ended with this character's fold: the next one tells.
-                let match_end = end;
-                while pos < bytes.len() {
-                    let next = next_fold(
-                        text,
-                        &mut pos,
-                        &mut in_space,
-                        table,
-                        &mut buf,
-                        &mut expanded,
-                    );
-                    if let Some(c) = next.chars().next() {
-                        return (!is_word_char(c)).then_some(match_end);
-                    }
-                }
-                return Some(match_end);
-            }
-        }
-        if pos >= bytes.len() {
+        let n = pending.len().min(want.len() - got);
+        if pending.as_bytes()[..n] != want[got..got + n] {
             return None;
         }
-        pending = next_fold(
-            text,
-            &mut pos,
-            &mut in_space,
-            table,
-            &mut buf,
-            &mut expanded,
-        );
-        end = pos;
+        got += n;
+        if got == want.len() {
+            if !word_end {
+                return Some(end);
+            }
+            if let Some(next) = pending[n..].chars().next() {
+                return (!is_word_char(next)).then_some(end);
+            }
+            // The match ended with this character's fold: the next one tells.
+            while !forward.at_end() {
+                if let Some(next) = forward.next().0.chars().next() {
+                    return (!is_word_char(next)).then_some(end);
+                }
+            }
+            return Some(end);
+        }
+        if forward.at_end() {
+            return None;
+        }
+        (pending, end) = forward.next();
     }
 }
 
-/// Folds the character at `*pos` (moving past it) as [`fold`] does after a text whose fold ends
-/// with a space when `*in_space`: what it adds to the folded text, maybe nothing.
-fn next_fold<'b>(
-    text: &'b str,
-    pos: &mut usize,
-    in_space: &mut bool,
-    table: &Table,
-    buf: &'b mut [u8; 4],
-    expanded: &'b mut String,
-) -> &'b str {
-    let bytes = text.as_bytes();
-    let at = *pos;
-    let b = bytes[at];
-    if b < 0x80 {
-        *pos += 1;
-        if b.is_ascii_whitespace() {
-            return space(in_space);
-        }
-        *in_space = false;
-        return if b.is_ascii_uppercase() {
-            buf[0] = b.to_ascii_lowercase();
-            std::str::from_utf8(&buf[..1]).expect("ASCII")
-        } else {
-            &text[at..at + 1]
-        };
+/// Folds a text from a place on, one character at a time, as [`fold`] does.
+struct Forward<'t> {
+    text: &'t str,
+    /// The next character to fold.
+    pos: usize,
+    /// Whether the folded text so far ends with a space.
+    in_space: bool,
+    buf: [u8; 4],
+    expanded: String,
+}
+
+impl Forward<'_> {
+    fn at_end(&self) -> bool {
+        self.pos >= self.text.len()
     }
-    let (len, u) = decode(bytes, at);
-    *pos += len;
-    if table.same[u as usize / 64] >> (u % 64) & 1 == 1 {
-        *in_space = false;
-        return &text[at..at + len];
-    }
-    match table.folded[u as usize - 0x80] {
-        SPACE => space(in_space),
-        SLOW => {
-            let folded = preimages().slow.get(&u).map_or("", |s| s);
-            let expanded: &'b mut String = expanded;
-            expanded.clear();
-            for f in folded.chars() {
-                if f == ' ' {
-                    if !*in_space {
-                        expanded.push(' ');
-                        *in_space = true;
-                    }
+
+    /// Folds the next character: what it adds to the folded text (maybe nothing), and where it
+    /// ends in the original.
+    fn next(&mut self) -> (&str, usize) {
+        let table = bmp_table();
+        let text = self.text;
+        let at = self.pos;
+        let b = text.as_bytes()[at];
+        if b < 0x80 {
+            self.pos += 1;
+            let folded = if b.is_ascii_whitespace() {
+                space(&mut self.in_space)
+            } else {
+                self.in_space = false;
+                if b.is_ascii_uppercase() {
+                    self.buf[0] = b.to_ascii_lowercase();
+                    std::str::from_utf8(&self.buf[..1]).expect("ASCII")
                 } else {
-                    expanded.push(f);
-                    *in_space = false;
+                    &text[at..at + 1]
                 }
+            };
+            return (folded, self.pos);
+        }
+        let (len, u) = decode(text.as_bytes(), at);
+        self.pos += len;
+        if table.same[u as usize / 64] >> (u % 64) & 1 == 1 {
+            self.in_space = false;
+            return (&text[at..at + len], self.pos);
+        }
+        let folded: &str = match table.folded[u as usize - 0x80] {
+            SPACE => space(&mut self.in_space),
+            SLOW => {
+                self.expanded.clear();
+                for f in preimages().slow.get(&u).map_or("", |s| s).chars() {
+                    if f == ' ' {
+                        self.expanded.push_str(space(&mut self.in_space));
+                    } else {
+                        self.expanded.push(f);
+                        self.in_space = false;
+                    }
+                }
+                &self.expanded
             }
-            expanded
-        }
-        f => {
-            *in_space = false;
-            char::from_u32(f)
-                .expect("the table holds characters")
-                .encode_utf8(buf)
-        }
+            f => {
+                self.in_space = false;
+                char::from_u32(f)
+                    .expect("the table holds characters")
+                    .encode_utf8(&mut self.buf)
+            }
+        };
+        (folded, self.pos)
     }
 }
 
