@@ -78,17 +78,30 @@ struct Table {
     folded: Box<[u32]>,
     /// One bit per code point of the plane: the character folds to itself.
     same: Box<[u64]>,
+    /// What the [`SLOW`] characters of the plane fold to (nothing, or several characters).
+    slow: FxHashMap<u32, Box<str>>,
+}
+
+impl Table {
+    /// Whether the character `u` (of the plane) folds to itself.
+    fn same(&self, u: u32) -> bool {
+        self.same
+            .get(u as usize / 64)
+            .is_some_and(|w| w >> (u % 64) & 1 == 1)
+    }
 }
 
 static BMP: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
 /// Folds to whitespace: one space, or nothing after another space.
 const SPACE: u32 = u32::MAX - 1;
-/// Folds to nothing or to several characters: folded by `clean::fold_spans` when met.
+/// Folds to nothing or to several characters: [`Table::slow`] holds what (beyond the plane,
+/// `clean::fold_spans` is asked when met).
 const SLOW: u32 = u32::MAX;
 
 fn bmp_table() -> &'static Table {
     BMP.get_or_init(|| {
         let mut buf = [0u8; 4];
+        let mut slow = FxHashMap::default();
         let folded: Box<[u32]> = (0x80..0x1_0000)
             .map(|u| match char::from_u32(u) {
                 None => SLOW, // surrogates, which no `str` holds
@@ -98,7 +111,10 @@ fn bmp_table() -> &'static Table {
                     match (chars.next(), chars.next()) {
                         (Some(' '), None) => SPACE,
                         (Some(f), None) => f as u32,
-                        _ => SLOW,
+                        _ => {
+                            slow.insert(u, folded.into_boxed_str());
+                            SLOW
+                        }
                     }
                 }
             })
@@ -109,7 +125,7 @@ fn bmp_table() -> &'static Table {
                 same[u as usize / 64] |= 1 << (u % 64);
             }
         }
-        Table { folded, same }
+        Table { folded, same, slow }
     })
 }
 
@@ -122,10 +138,8 @@ fn bmp_table() -> &'static Table {
 /// the bit table, this made a snippet without matches about a quarter faster than pushing
 /// each character looked up in the full table.
 fn fold(text: &str) -> Folded {
-    let Table {
-        folded: table,
-        same,
-    } = bmp_table();
+    let bmp = bmp_table();
+    let table = &bmp.folded;
     let bytes = text.as_bytes();
     let mut out = Folded {
         text: String::with_capacity(text.len()),
@@ -158,10 +172,7 @@ fn fold(text: &str) -> Folded {
             let (len, u) = decode(bytes, at);
             // Most characters fold to themselves: one bit each is 8 KiB, which stays in the
             // first-level cache, where the full table (256 KiB) does not.
-            if same
-                .get(u as usize / 64)
-                .is_some_and(|w| w >> (u % 64) & 1 == 1)
-            {
+            if bmp.same(u) {
                 in_space = false;
                 at += len;
                 continue;
@@ -177,25 +188,18 @@ fn fold(text: &str) -> Folded {
         // Whether the character folded to exactly one character (then equal lengths line up).
         let mut one = true;
         match f {
-            SPACE => push_space(&mut out.text, &mut in_space),
+            SPACE => out.text.push_str(space(&mut in_space)),
             SLOW => {
                 let c = text[at..].chars().next().expect("a character starts here");
-                let folded = slow.entry(c).or_insert_with(|| {
-                    clean::fold_spans(c.encode_utf8(&mut buf))
-                        .folded
-                        .into_boxed_str()
-                });
-                let mut n = 0;
-                for f in folded.chars() {
-                    n += 1;
-                    if f == ' ' {
-                        push_space(&mut out.text, &mut in_space);
-                    } else {
-                        out.text.push(f);
-                        in_space = false;
-                    }
-                }
-                one = n == 1;
+                let folded = match bmp.slow.get(&(c as u32)) {
+                    Some(folded) => folded,
+                    None => slow.entry(c).or_insert_with(|| {
+                        clean::fold_spans(c.encode_utf8(&mut buf))
+                            .folded
+                            .into_boxed_str()
+                    }),
+                };
+                one = push_folded(&mut out.text, folded, &mut in_space) == 1;
             }
             f => {
                 out.text
@@ -233,12 +237,20 @@ fn decode(bytes: &[u8], at: usize) -> (usize, u32) {
     }
 }
 
-/// Folded whitespace: one space for a run.
-fn push_space(out: &mut String, in_space: &mut bool) {
-    if !*in_space {
-        out.push(' ');
-        *in_space = true;
+/// Appends the fold of one character, `folded`, to a folded text that ends with a space when
+/// `*in_space` (a space it starts with is then left out). Returns its number of characters.
+fn push_folded(out: &mut String, folded: &str, in_space: &mut bool) -> usize {
+    let mut n = 0;
+    for f in folded.chars() {
+        n += 1;
+        if f == ' ' {
+            out.push_str(space(in_space));
+        } else {
+            out.push(f);
+            *in_space = false;
+        }
     }
+    n
 }
 
 /// Where the folded `terms` occur in the folded text `hay`: each match as the original byte
@@ -391,39 +403,30 @@ fn beyond_the_plane(text: &str) -> bool {
 }
 
 /// For each CJK character of the Basic Multilingual Plane, the other characters of the plane
-/// whose fold holds it; and what the plane's characters that fold to nothing or to several
-/// characters fold to. Built on first use from [`bmp_table`] and `clean::fold_spans`.
-struct Preimages {
-    of: FxHashMap<u32, Vec<char>>,
-    slow: FxHashMap<u32, Box<str>>,
-}
+/// whose fold holds it. Built on first use from [`bmp_table`].
+static PREIMAGES: std::sync::OnceLock<FxHashMap<u32, Vec<char>>> = std::sync::OnceLock::new();
 
-static PREIMAGES: std::sync::OnceLock<Preimages> = std::sync::OnceLock::new();
-
-fn preimages() -> &'static Preimages {
+fn preimages() -> &'static FxHashMap<u32, Vec<char>> {
     PREIMAGES.get_or_init(|| {
         let table = bmp_table();
         let mut of: FxHashMap<u32, Vec<char>> = FxHashMap::default();
-        let mut slow = FxHashMap::default();
-        let mut buf = [0u8; 4];
         for (u, &f) in (0x80u32..).zip(table.folded.iter()) {
             let Some(c) = char::from_u32(u) else {
                 continue; // surrogates
             };
             if f == SLOW {
-                let folded = clean::fold_spans(c.encode_utf8(&mut buf)).folded;
+                let folded = table.slow.get(&u).map_or("", |s| s);
                 for x in folded.chars().filter(|&x| is_cjk(x)) {
                     let list = of.entry(x as u32).or_default();
                     if !list.contains(&c) {
                         list.push(c);
                     }
                 }
-                slow.insert(u, folded.into_boxed_str());
             } else if f != SPACE && f != u && char::from_u32(f).is_some_and(is_cjk) {
                 of.entry(f).or_default().push(c);
             }
         }
-        Preimages { of, slow }
+        of
     })
 }
 
@@ -439,8 +442,8 @@ impl Starts {
                 return None;
             }
             firsts.push(first);
-            let itself = folds_to_itself(first).then_some(first);
-            let others = preimages().of.get(&(first as u32)).into_iter().flatten();
+            let itself = bmp_table().same(first as u32).then_some(first);
+            let others = preimages().get(&(first as u32)).into_iter().flatten();
             for &c in itself.iter().chain(others) {
                 if !chars.contains(&c) {
                     chars.push(c);
@@ -476,7 +479,7 @@ impl Starts {
         let mut at = |start: usize, after: usize, pattern: usize| {
             let c = self.chars[pattern];
             // What `c` folds to (it starts no space run: it holds a CJK character).
-            let folded: &str = match preimages().slow.get(&(c as u32)) {
+            let folded: &str = match bmp_table().slow.get(&(c as u32)) {
                 Some(s) => s,
                 None => fold_one(c).encode_utf8(&mut one),
             };
@@ -513,20 +516,15 @@ enum Finder {
     Automaton(AhoCorasick),
 }
 
-/// Whether the character `c` (of the plane, above ASCII) folds to itself.
-fn folds_to_itself(c: char) -> bool {
-    let u = c as u32;
-    bmp_table().same[u as usize / 64] >> (u % 64) & 1 == 1
-}
-
 /// The one character that `c` (of the plane, above ASCII, not [`SLOW`] nor whitespace) folds
 /// to.
 fn fold_one(c: char) -> char {
+    let table = bmp_table();
     let u = c as u32;
-    if folds_to_itself(c) {
+    if table.same(u) {
         return c;
     }
-    char::from_u32(bmp_table().folded[u as usize - 0x80]).expect("the table holds characters")
+    char::from_u32(table.folded[u as usize - 0x80]).expect("the table holds characters")
 }
 
 /// Whether the folded text that goes on with `first` (the rest of the fold of the character
@@ -617,7 +615,7 @@ impl Forward<'_> {
         }
         let (len, u) = decode(text.as_bytes(), at);
         self.pos += len;
-        if table.same[u as usize / 64] >> (u % 64) & 1 == 1 {
+        if table.same(u) {
             self.in_space = false;
             return (&text[at..at + len], self.pos);
         }
@@ -625,14 +623,8 @@ impl Forward<'_> {
             SPACE => space(&mut self.in_space),
             SLOW => {
                 self.expanded.clear();
-                for f in preimages().slow.get(&u).map_or("", |s| s).chars() {
-                    if f == ' ' {
-                        self.expanded.push_str(space(&mut self.in_space));
-                    } else {
-                        self.expanded.push(f);
-                        self.in_space = false;
-                    }
-                }
+                let folded = table.slow.get(&u).map_or("", |s| s);
+                push_folded(&mut self.expanded, folded, &mut self.in_space);
                 &self.expanded
             }
             f => {
